@@ -1,0 +1,1 @@
+"""The google-genai backend: one async client per configuration, uploads with a dedupe cache, generation."""

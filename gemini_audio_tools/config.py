@@ -1,0 +1,55 @@
+"""Configuration from the environment (and CLI flags of the same meaning).
+
+The names are part of the public contract (see DESIGN.md): ``GEMINI_API_KEY`` / ``GOOGLE_API_KEY`` as the
+google-genai SDK reads them (``GOOGLE_API_KEY`` wins), ``GOOGLE_GEMINI_BASE_URL`` (the SDK's own override, used
+to point at the emulator), ``GEMINI_AUDIO_MODEL``, ``GEMINI_AUDIO_ALLOWED_DIRS`` (``os.pathsep``-separated) and
+``GEMINI_AUDIO_CACHE_DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import platformdirs
+
+DEFAULT_MODEL = "gemini-2.5-flash"
+"""Default model: fast, cheap, audio-capable, 65k output tokens (long transcripts in fewer chunks)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything an operation needs to know about its environment. Immutable; derive with ``with_``."""
+
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str | None = None
+    model: str = DEFAULT_MODEL
+    allowed_dirs: tuple[Path, ...] = ()
+    cache_dir: Path = field(default_factory=lambda: Path(platformdirs.user_cache_dir("gemini-audio-tools")))
+    request_timeout_seconds: float = 600.0
+    file_active_timeout_seconds: float = 300.0
+    max_retries: int = 4
+    max_concurrency: int = 4
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from ``env`` (default ``os.environ``). Unset allowed dirs mean the working directory."""
+        env = os.environ if env is None else env
+        key = env.get("GOOGLE_API_KEY") or env.get("GEMINI_API_KEY") or None
+        dirs_raw = env.get("GEMINI_AUDIO_ALLOWED_DIRS", "")
+        dirs = tuple(Path(d).expanduser().resolve() for d in dirs_raw.split(os.pathsep) if d.strip())
+        kwargs: dict[str, object] = {
+            "api_key": key,
+            "base_url": env.get("GOOGLE_GEMINI_BASE_URL") or None,
+            "model": env.get("GEMINI_AUDIO_MODEL") or DEFAULT_MODEL,
+            "allowed_dirs": dirs or (Path.cwd().resolve(),),
+        }
+        if env.get("GEMINI_AUDIO_CACHE_DIR"):
+            kwargs["cache_dir"] = Path(env["GEMINI_AUDIO_CACHE_DIR"]).expanduser()
+        return cls(**kwargs)  # type: ignore[arg-type]
+
+    def with_(self, **changes: object) -> Settings:
+        """A copy with ``changes`` applied (e.g. ``settings.with_(allowed_dirs=(Path('/data'),))``)."""
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,33 @@
+"""What an operation may use besides its input: settings and a progress sink (set by the adapter)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .config import Settings
+
+
+class ProgressSink(Protocol):
+    """Receives progress of long work (uploads, chunked transcription). ``total`` may be unknown."""
+
+    async def __call__(self, progress: float, total: float | None = None, message: str | None = None) -> None: ...
+
+
+async def no_progress(progress: float, total: float | None = None, message: str | None = None) -> None:
+    return None
+
+
+@dataclass
+class RunContext:
+    """What an operation may use besides its input: settings and a progress sink (set by the adapter)."""
+
+    settings: Settings = field(default_factory=Settings.from_env)
+    progress: ProgressSink = no_progress
+
+    async def report(self, progress: float, total: float | None = None, message: str | None = None) -> None:
+        """Report progress; a failing sink never fails the operation."""
+        try:
+            await self.progress(progress, total, message)
+        except Exception:  # pragma: no cover - a broken client must not break the work
+            pass

@@ -1,0 +1,1 @@
+"""A local, offline emulator of the Gemini Developer API (files + generateContent + countTokens)."""

@@ -1,0 +1,277 @@
+"""Input and output models of every operation.
+
+The input model's docstring is the tool description an LLM reads; every field's ``description`` is written for
+that LLM. Output models carry ``to_text()``: the concise text an agent sees (adapters attach the full model as
+structured content / artifact).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+AUDIO_DESCRIPTION = (
+    "The audio to use: a local file path (inside the allowed directories), or a Files API name like "
+    "'files/abc123' (or its uri) as returned by upload_audio."
+)
+START_DESCRIPTION = (
+    "Optional start of the time range to use, as 'SS', 'MM:SS' or 'HH:MM:SS' (fractions allowed, e.g. "
+    "'01:02.5'). Omit to start at the beginning."
+)
+END_DESCRIPTION = (
+    "Optional end of the time range to use, same formats as start; must be after start and not past the end "
+    "of the audio. Omit to go to the end."
+)
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Output(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    def to_text(self) -> str:
+        """Concise text for the model; subclasses override with something better than JSON."""
+        return self.model_dump_json(exclude_none=True)
+
+
+class _AudioRangeInput(_Input):
+    audio: str = Field(description=AUDIO_DESCRIPTION, min_length=1)
+    start: str | None = Field(default=None, description=START_DESCRIPTION)
+    end: str | None = Field(default=None, description=END_DESCRIPTION)
+
+
+# --- shared output parts ---------------------------------------------------------------------------------
+
+
+class AudioRange(BaseModel):
+    """The part of the audio that was used, on the original file's timeline."""
+
+    start_seconds: float = Field(description="Start of the part used, in seconds from the file's start.")
+    end_seconds: float = Field(description="End of the part used, in seconds from the file's start.")
+    method: Literal["whole", "clip", "prompt"] = Field(
+        description="'whole': the whole file; 'clip': the range was cut locally and only it was sent (exact); "
+        "'prompt': the file exists only remotely, so the model was asked to restrict itself to the range "
+        "(approximate)."
+    )
+
+
+class Usage(BaseModel):
+    """Tokens billed by the API for this call (summed over chunks)."""
+
+    prompt_tokens: int = Field(default=0, description="Input tokens, audio included.")
+    audio_tokens: int = Field(default=0, description="Input tokens that were audio (32 per second).")
+    output_tokens: int = Field(default=0, description="Generated tokens.")
+    total_tokens: int = Field(default=0, description="All tokens billed.")
+
+
+class ChunkReport(BaseModel):
+    """One piece of a long job: which span of audio, and how it went."""
+
+    index: int = Field(description="0-based chunk number.")
+    start_seconds: float = Field(description="Start of the chunk on the original timeline.")
+    end_seconds: float = Field(description="End of the chunk on the original timeline.")
+    status: Literal["ok", "failed"] = Field(description="'failed' means this span is missing from the result.")
+    error: str | None = Field(default=None, description="Why the chunk failed, when it did.")
+    attempts: int = Field(default=1, description="How many requests this chunk took.")
+
+
+class Segment(BaseModel):
+    """A piece of transcript on the original file's timeline."""
+
+    start: float = Field(description="Start, seconds from the start of the file.")
+    end: float = Field(description="End, seconds from the start of the file.")
+    speaker: str | None = Field(default=None, description="Speaker label when speakers were requested.")
+    text: str = Field(description="What was said.")
+
+
+# --- inspect_audio -----------------------------------------------------------------------------------------
+
+
+class InspectAudioInput(_Input):
+    """Inspect a local audio file without sending it anywhere (free, offline): format, duration, sample rate,
+    channels, size and the estimated Gemini token cost (32 tokens per second). Use it first to learn how long
+    a recording is before transcribing a range of it."""
+
+    audio: str = Field(description="Path of a local audio file inside the allowed directories.", min_length=1)
+    start: str | None = Field(default=None, description=START_DESCRIPTION)
+    end: str | None = Field(default=None, description=END_DESCRIPTION)
+
+
+class InspectAudioOutput(_Output):
+    path: str = Field(description="The resolved path that was inspected.")
+    format: str = Field(description="Container format detected from the content: wav, mp3, aiff, aac, ogg, flac.")
+    codec: str = Field(description="Audio codec, e.g. pcm_s16le, mp3, vorbis, flac, aac.")
+    mime_type: str = Field(description="MIME type Gemini expects for this format, e.g. audio/mp3.")
+    duration_seconds: float = Field(description="Duration of the whole file in seconds.")
+    sample_rate: int = Field(description="Samples per second, e.g. 44100.")
+    channels: int = Field(description="Number of channels (Gemini merges them to mono).")
+    size_bytes: int = Field(description="File size in bytes.")
+    bit_rate: int | None = Field(default=None, description="Average bit rate in bits per second, if known.")
+    range: AudioRange = Field(description="The range the token estimate covers (the whole file by default).")
+    estimated_tokens: int = Field(
+        description="Estimated Gemini input tokens for the range: ceil(32 × seconds)."
+    )
+
+
+# --- upload / list / delete ------------------------------------------------------------------------------
+
+
+class UploadAudioInput(_AudioRangeInput):
+    """Upload a local audio file (or a time range of it) to the Gemini Files API so it can be used many times
+    without sending the bytes again. Identical bytes are never uploaded twice: an earlier upload that is still
+    active is reused (reused=true). Uploaded files expire after 48 hours."""
+
+    display_name: str | None = Field(
+        default=None, description="Optional human-readable name stored with the file (max 512 characters).",
+        max_length=512,
+    )
+
+
+class AudioFile(_Output):
+    name: str = Field(description="Files API name, e.g. 'files/abc123'; pass it as `audio` to other tools.")
+    uri: str = Field(description="Full URI of the file.")
+    display_name: str | None = Field(default=None, description="Human-readable name, if any.")
+    mime_type: str = Field(description="MIME type of the stored audio.")
+    size_bytes: int = Field(description="Size of the stored bytes.")
+    sha256: str | None = Field(default=None, description="Hex SHA-256 of the stored bytes.")
+    duration_seconds: float | None = Field(default=None, description="Duration, when known.")
+    state: Literal["PROCESSING", "ACTIVE", "FAILED", "STATE_UNSPECIFIED"] = Field(
+        description="Processing state; only ACTIVE files can be used."
+    )
+    expires_at: str | None = Field(default=None, description="When the file will be deleted (RFC 3339, UTC).")
+    reused: bool = Field(default=False, description="True when an earlier upload of the same bytes was reused.")
+
+
+class UploadAudioOutput(AudioFile):
+    range: AudioRange | None = Field(default=None, description="The part of the local file that was uploaded.")
+
+
+class ListAudioFilesInput(_Input):
+    """List the audio files uploaded to the Gemini Files API for this API key, newest first, a page at a time."""
+
+    page_size: int = Field(default=20, ge=1, le=100, description="How many files per page (1-100).")
+    page_token: str | None = Field(
+        default=None, description="Token from a previous call's next_page_token to get the next page."
+    )
+
+
+class ListAudioFilesOutput(_Output):
+    files: list[AudioFile] = Field(description="The files on this page.")
+    next_page_token: str | None = Field(default=None, description="Pass as page_token for more; none if last.")
+
+
+class DeleteAudioFileInput(_Input):
+    """Delete an uploaded audio file from the Gemini Files API (and forget it in the local upload cache).
+    Deleting a file that no longer exists is not an error: deleted=false says so."""
+
+    name: str = Field(description="Files API name, e.g. 'files/abc123' (or its uri).", min_length=1)
+
+
+class DeleteAudioFileOutput(_Output):
+    name: str = Field(description="The Files API name.")
+    deleted: bool = Field(description="True if the file existed and was deleted; false if it was already gone.")
+
+
+# --- tokens -----------------------------------------------------------------------------------------------
+
+
+class CountAudioTokensInput(_AudioRangeInput):
+    """Count the Gemini input tokens an audio file (or a range of it) plus an optional prompt would cost.
+    By default a free offline estimate (32 tokens per second of audio); exact=true asks the API."""
+
+    prompt: str | None = Field(default=None, description="Optional text prompt to count along with the audio.")
+    exact: bool = Field(
+        default=False, description="If true, call the API's countTokens for an exact figure (free, but online)."
+    )
+
+
+class CountAudioTokensOutput(_Output):
+    audio_seconds: float = Field(description="Seconds of audio counted.")
+    audio_tokens: int = Field(description="Tokens for the audio.")
+    prompt_tokens: int = Field(description="Tokens for the text prompt (0 if none).")
+    total_tokens: int = Field(description="audio_tokens + prompt_tokens.")
+    method: Literal["estimate", "api"] = Field(description="'estimate' (offline) or 'api' (countTokens).")
+    model: str = Field(description="Model the count applies to.")
+    range: AudioRange | None = Field(default=None, description="The part of the audio counted.")
+
+
+# --- understanding ---------------------------------------------------------------------------------------
+
+
+class TranscribeAudioInput(_AudioRangeInput):
+    """Transcribe speech in an audio file, whole or a time range (the range is cut locally, so timestamps are
+    exact and only that part is billed). Optionally with timestamps and speaker labels, as plain text, JSON,
+    SRT or VTT. Long audio is split into chunks and stitched; a very long transcript comes back a page at a
+    time: pass next_cursor as cursor to continue."""
+
+    timestamps: bool = Field(default=False, description="Include start/end times for each segment.")
+    speakers: bool = Field(default=False, description="Label segments by speaker (diarization).")
+    format: Literal["text", "json", "srt", "vtt"] = Field(
+        default="text", description="Output text format: plain text, JSON segments, SRT or WebVTT subtitles."
+    )
+    cursor: str | None = Field(
+        default=None,
+        description="Continue a paged transcript from this time code (the next_cursor of the previous call).",
+    )
+
+
+class TranscribeAudioOutput(_Output):
+    text: str = Field(description="The transcript rendered in the requested format.")
+    segments: list[Segment] = Field(default_factory=list, description="Segments on the original timeline.")
+    range: AudioRange = Field(description="The part of the audio transcribed.")
+    model: str = Field(description="Model that produced the transcript.")
+    usage: Usage = Field(default_factory=Usage, description="Tokens billed.")
+    chunks: list[ChunkReport] = Field(default_factory=list, description="How long audio was split, per chunk.")
+    next_cursor: str | None = Field(
+        default=None, description="If set, the transcript continues: call again with cursor=this value."
+    )
+    notes: list[str] = Field(default_factory=list, description="Anything the caller should know about the result.")
+
+    def to_text(self) -> str:
+        extra = [*self.notes]
+        if self.next_cursor:
+            extra.append(f"Transcript continues: call again with cursor='{self.next_cursor}'.")
+        return "\n\n".join([self.text, *extra]) if extra else self.text
+
+
+class DescribeAudioInput(_AudioRangeInput):
+    """Describe or summarize an audio file, whole or a time range: what kind of audio it is, who speaks about
+    what, sounds, music, mood. Use focus to steer (e.g. 'summary', 'background sounds', 'music', 'speakers')."""
+
+    focus: str | None = Field(
+        default=None, description="What to describe or summarize, e.g. 'a 3-bullet summary' or 'the music'."
+    )
+
+
+class DescribeAudioOutput(_Output):
+    text: str = Field(description="The description.")
+    range: AudioRange = Field(description="The part of the audio described.")
+    model: str = Field(description="Model that answered.")
+    usage: Usage = Field(default_factory=Usage, description="Tokens billed.")
+    chunks: list[ChunkReport] = Field(default_factory=list, description="How long audio was split, per chunk.")
+    notes: list[str] = Field(default_factory=list, description="Anything the caller should know about the result.")
+
+    def to_text(self) -> str:
+        return "\n\n".join([self.text, *self.notes])
+
+
+class AskAboutAudioInput(_AudioRangeInput):
+    """Ask a question about an audio file, whole or a time range (e.g. 'What does the second speaker decide?',
+    'Is there music in the background?'). The answer is grounded in the audio only."""
+
+    question: str = Field(description="The question to answer from the audio.", min_length=1)
+
+
+class AskAboutAudioOutput(_Output):
+    answer: str = Field(description="The answer.")
+    range: AudioRange = Field(description="The part of the audio used.")
+    model: str = Field(description="Model that answered.")
+    usage: Usage = Field(default_factory=Usage, description="Tokens billed.")
+    chunks: list[ChunkReport] = Field(default_factory=list, description="How long audio was split, per chunk.")
+    notes: list[str] = Field(default_factory=list, description="Anything the caller should know about the result.")
+
+    def to_text(self) -> str:
+        return "\n\n".join([self.answer, *self.notes])
