@@ -1,0 +1,71 @@
+"""The seam between the emulator's HTTP layer (protocol, files, faults) and its offline "model".
+
+The HTTP layer turns a generateContent request into a :class:`GenerationRequest`; the model answers with a
+:class:`GenerationResult`. The model never sees HTTP; the HTTP layer never looks inside audio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class AudioInput:
+    """One audio part of a request (inline data, or the bytes of a referenced file)."""
+
+    data: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    model: str
+    audio: list[AudioInput]
+    prompt: str
+    """The text parts of the request's contents, joined with blank lines, in order."""
+    system_instruction: str | None = None
+    response_mime_type: str | None = None
+    response_schema: dict[str, Any] | None = None
+    """JSON schema from generationConfig.responseSchema (OpenAPI subset) or responseJsonSchema, as sent."""
+    max_output_tokens: int | None = None
+    temperature: float | None = None
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    text: str
+    finish_reason: str = "STOP"
+    """"STOP", or "MAX_TOKENS" when the text was cut at max_output_tokens."""
+    output_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class AudioTokenCount:
+    seconds: float
+    tokens: int
+    """ceil(32 × seconds): Gemini bills 32 tokens per second of audio, channels merged."""
+
+
+class EmulatorModel(Protocol):
+    """What the HTTP layer needs from the model. Methods are sync and CPU-bound: call them in a thread."""
+
+    def generate(self, request: GenerationRequest) -> GenerationResult: ...
+
+    def count_audio(self, audio: AudioInput) -> AudioTokenCount:
+        """Decode the audio and measure it. Raises ``CorruptAudioError`` when it is not decodable audio."""
+        ...
+
+    def count_text_tokens(self, text: str) -> int: ...
+
+
+@dataclass
+class ModelInfo:
+    """What GET /models/{model} returns; also the model's limits."""
+
+    name: str
+    input_token_limit: int = 1_048_576
+    output_token_limit: int = 65_536
+    supported_methods: list[str] = field(
+        default_factory=lambda: ["generateContent", "countTokens", "streamGenerateContent"]
+    )
