@@ -32,6 +32,10 @@ class Settings:
     file_active_timeout_seconds: float = 300.0
     max_retries: int = 4
     max_concurrency: int = 4
+    retry_base_delay_seconds: float = 1.0
+    """First backoff ceiling for retried requests (doubles per retry, full jitter)."""
+    retry_max_delay_seconds: float = 60.0
+    """Longest wait between two attempts, even when the API's Retry-After asks for more."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
