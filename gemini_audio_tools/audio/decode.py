@@ -37,11 +37,13 @@ def decode_pcm(
                 raise CorruptAudioError("The file contains no audio stream.")
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    parts.append(out.to_ndarray().reshape(-1))
+                    parts.append(np.asarray(out.to_ndarray(), dtype=np.float32).reshape(-1))
             for out in resampler.resample(None):
-                parts.append(out.to_ndarray().reshape(-1))
+                parts.append(np.asarray(out.to_ndarray(), dtype=np.float32).reshape(-1))
     except av.FFmpegError as exc:
-        raise CorruptAudioError(f"The audio could not be decoded ({exc.__class__.__name__}: {exc}).") from None
+        raise CorruptAudioError(
+            f"The audio could not be decoded ({exc.__class__.__name__}: {exc})."
+        ) from None
     pcm = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
     first = 0 if start is None else max(0, round(start * sample_rate))
     last = len(pcm) if end is None else min(len(pcm), round(end * sample_rate))
