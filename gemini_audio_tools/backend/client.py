@@ -1,0 +1,78 @@
+"""One google-genai client per configuration and event loop, plus what every request needs with it.
+
+The SDK's async client owns an httpx connection pool bound to the event loop that first used it; reusing it
+from another loop (``asyncio.run`` per CLI call) fails, so clients are cached per (loop, key, base URL,
+timeout). The SDK's own retries stay off: :mod:`.retry` is the single retry loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from dataclasses import dataclass
+
+from google import genai
+from google.genai import types
+
+from ..config import Settings
+from ..errors import AuthenticationError
+from .cache import UploadCache, account_key
+from .retry import RetryPolicy
+
+_ClientKey = tuple[str, str | None, float]
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_ClientKey, genai.Client]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def make_client(settings: Settings) -> genai.Client:
+    """A new client for ``settings`` (base URL honoured when set, timeouts from settings, no SDK retries).
+
+    Raises:
+        AuthenticationError: no API key is configured.
+    """
+    if not settings.api_key:
+        raise AuthenticationError(
+            "No Gemini API key is configured: set GEMINI_API_KEY (or GOOGLE_API_KEY), or point "
+            "GOOGLE_GEMINI_BASE_URL at the emulator (`gemini-audio emulator`) with any key."
+        )
+    options = types.HttpOptions(timeout=int(settings.request_timeout_seconds * 1000))
+    if settings.base_url:
+        options.base_url = settings.base_url
+    return genai.Client(api_key=settings.api_key, http_options=options)
+
+
+def get_client(settings: Settings) -> genai.Client:
+    """The shared client for ``settings`` on the running event loop.
+
+    Raises:
+        AuthenticationError: no API key is configured.
+    """
+    key: _ClientKey = (settings.api_key or "", settings.base_url, settings.request_timeout_seconds)
+    loop = asyncio.get_running_loop()
+    per_loop = _clients.setdefault(loop, {})
+    client = per_loop.get(key)
+    if client is None:
+        client = per_loop[key] = make_client(settings)
+    return client
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Everything a remote operation needs: settings, the client, the dedupe cache and the retry policy."""
+
+    settings: Settings
+    client: genai.Client
+    cache: UploadCache
+    retry: RetryPolicy
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Backend:
+        """Raises: AuthenticationError: no API key is configured."""
+        client = get_client(settings)
+        cache = UploadCache(settings.cache_dir, account_key(settings.base_url, settings.api_key))
+        return cls(settings=settings, client=client, cache=cache, retry=RetryPolicy.from_settings(settings))
+
+    @property
+    def model(self) -> str:
+        return self.settings.model

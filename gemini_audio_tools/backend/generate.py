@@ -1,0 +1,168 @@
+"""Send audio plus a prompt to the model: inline when the request is small, by Files API reference otherwise.
+
+The API accepts inline data only while the whole request stays under 20 MB, and inline bytes travel base64
+encoded (4/3 of their size), so the decision is made on the encoded size plus the prompt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from google.genai import types
+
+from ..context import RunContext
+from ..errors import ApiError
+from ..schemas import Usage
+from .client import Backend
+from .prompts import SYSTEM_INSTRUCTION
+from .retry import Attempts, with_retries
+from .uploads import Upload, upload_file
+
+INLINE_REQUEST_LIMIT = 20 * 1024 * 1024
+"""The API's limit for a whole request with inline data."""
+
+_REQUEST_OVERHEAD = 64 * 1024
+"""Room for JSON framing, system instruction and schema."""
+
+
+def fits_inline(audio_bytes: int, prompt: str) -> bool:
+    """True if ``audio_bytes`` of audio (base64 encoded) plus ``prompt`` stay within the inline limit."""
+    encoded = 4 * ((audio_bytes + 2) // 3)
+    return encoded + len(prompt.encode()) + _REQUEST_OVERHEAD <= INLINE_REQUEST_LIMIT
+
+
+@dataclass(frozen=True)
+class AudioPart:
+    """Audio ready to put in a request, and the upload it came from when it went through the Files API."""
+
+    part: types.Part
+    upload: Upload | None = None
+
+
+async def audio_part(
+    backend: Backend,
+    path: Path,
+    *,
+    mime_type: str,
+    prompt: str,
+    ctx: RunContext,
+    duration_seconds: float | None = None,
+) -> AudioPart:
+    """Inline bytes for a small request, else an (deduplicated) upload referenced by URI.
+
+    Raises:
+        GeminiAudioError: the upload failed (see :func:`upload_file`).
+    """
+    size = path.stat().st_size
+    if fits_inline(size, prompt):
+        data = await asyncio.to_thread(path.read_bytes)
+        return AudioPart(part=types.Part.from_bytes(data=data, mime_type=mime_type))
+    upload = await upload_file(backend, path, mime_type=mime_type, ctx=ctx, duration_seconds=duration_seconds)
+    uri = upload.file.uri or ""
+    return AudioPart(
+        part=types.Part.from_uri(file_uri=uri, mime_type=upload.file.mime_type or mime_type), upload=upload
+    )
+
+
+def remote_part(file: types.File) -> types.Part:
+    return types.Part.from_uri(file_uri=file.uri or "", mime_type=file.mime_type or "audio/mpeg")
+
+
+@dataclass(frozen=True)
+class Generation:
+    text: str
+    finish_reason: str
+    usage: Usage = field(default_factory=Usage)
+
+
+def usage_from(metadata: types.GenerateContentResponseUsageMetadata | None) -> Usage:
+    """Map the API's usage metadata onto :class:`Usage` (thinking tokens count as output: they are billed)."""
+    if metadata is None:
+        return Usage()
+    audio = sum(
+        d.token_count or 0
+        for d in metadata.prompt_tokens_details or []
+        if d.modality is not None and d.modality.value == "AUDIO"
+    )
+    output = (metadata.candidates_token_count or 0) + (metadata.thoughts_token_count or 0)
+    prompt = metadata.prompt_token_count or 0
+    return Usage(
+        prompt_tokens=prompt,
+        audio_tokens=audio,
+        output_tokens=output,
+        total_tokens=metadata.total_token_count or prompt + output,
+    )
+
+
+def add_usage(a: Usage, b: Usage) -> Usage:
+    return Usage(
+        prompt_tokens=a.prompt_tokens + b.prompt_tokens,
+        audio_tokens=a.audio_tokens + b.audio_tokens,
+        output_tokens=a.output_tokens + b.output_tokens,
+        total_tokens=a.total_tokens + b.total_tokens,
+    )
+
+
+async def generate(
+    backend: Backend,
+    audio: types.Part,
+    prompt: str,
+    *,
+    action: str,
+    schema: dict[str, Any] | None = None,
+    attempts: Attempts | None = None,
+    file_name: str | None = None,
+) -> Generation:
+    """One generateContent call with retries; the reply's text, finish reason and usage.
+
+    Raises:
+        ApiError: the model returned no text (e.g. the prompt was blocked).
+        GeminiAudioError: the request failed, after retries.
+    """
+    config = types.GenerateContentConfig(
+        system_instruction=SYSTEM_INSTRUCTION,
+        temperature=0.0 if schema is not None else None,
+        response_mime_type="application/json" if schema is not None else None,
+        response_schema=schema,
+    )
+    contents = [types.Content(role="user", parts=[audio, types.Part.from_text(text=prompt)])]
+    response = await with_retries(
+        lambda: backend.client.aio.models.generate_content(
+            model=backend.model, contents=contents, config=config
+        ),
+        backend.retry,
+        action=action,
+        file_name=file_name,
+        attempts=attempts,
+    )
+    candidate = response.candidates[0] if response.candidates else None
+    finish = candidate.finish_reason.value if candidate is not None and candidate.finish_reason else "STOP"
+    text = response.text or ""
+    if candidate is None or (not text and finish not in ("STOP", "MAX_TOKENS")):
+        feedback = response.prompt_feedback
+        reason = feedback.block_reason.value if feedback and feedback.block_reason else finish
+        raise ApiError(
+            f"The model returned no answer while {action} (reason: {reason}). Rephrase and try again."
+        )
+    return Generation(text=text, finish_reason=finish, usage=usage_from(response.usage_metadata))
+
+
+async def count_tokens(
+    backend: Backend, parts: list[types.Part], *, action: str, file_name: str | None = None
+) -> int:
+    """Exact input tokens of ``parts`` from the API's countTokens (free).
+
+    Raises:
+        GeminiAudioError: the request failed, after retries.
+    """
+    contents = [types.Content(role="user", parts=parts)]
+    response = await with_retries(
+        lambda: backend.client.aio.models.count_tokens(model=backend.model, contents=contents),
+        backend.retry,
+        action=action,
+        file_name=file_name,
+    )
+    return response.total_tokens or 0

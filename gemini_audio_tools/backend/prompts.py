@@ -1,0 +1,86 @@
+"""What we ask the model, in one place: prompts per operation and the transcript's response schema.
+
+Transcripts always come back as JSON segments (start/end/speaker/text) so chunks can be stitched by time and
+rendered as text, SRT or VTT without asking the model twice. Times are strings "MM:SS.mmm" because models
+write clock times more reliably than float seconds; the parser accepts both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..transcripts import clock
+
+SYSTEM_INSTRUCTION = (
+    "You are an audio analyst. Base every statement only on what can be heard in the provided audio. If "
+    "something cannot be determined from the audio, say so instead of guessing."
+)
+
+
+def transcript_schema(*, speakers: bool) -> dict[str, Any]:
+    """The response schema (OpenAPI subset, as ``responseSchema`` accepts) for transcript segments."""
+    segment: dict[str, Any] = {
+        "type": "OBJECT",
+        "properties": {
+            "start": {
+                "type": "STRING",
+                "description": "Start time as MM:SS.mmm from the start of the audio.",
+            },
+            "end": {"type": "STRING", "description": "End time as MM:SS.mmm from the start of the audio."},
+            "text": {"type": "STRING", "description": "The words spoken, verbatim."},
+        },
+        "required": ["start", "end", "text"],
+        "propertyOrdering": ["start", "end", "text"],
+    }
+    if speakers:
+        segment["properties"]["speaker"] = {
+            "type": "STRING",
+            "description": "Speaker label, e.g. 'Speaker 1', consistent across the audio.",
+        }
+        segment["required"] = ["start", "end", "speaker", "text"]
+        segment["propertyOrdering"] = ["start", "end", "speaker", "text"]
+    return {
+        "type": "OBJECT",
+        "properties": {"segments": {"type": "ARRAY", "items": segment}},
+        "required": ["segments"],
+    }
+
+
+def range_clause(start: float, end: float) -> str:
+    """Restricts the model to part of a remote file it hears whole (approximate; the emulator honours it)."""
+    return (
+        f"Use only the audio from {clock(start)} to {clock(end)}; ignore everything before and after. "
+        "Give times on the timeline of the whole file."
+    )
+
+
+def transcribe_prompt(*, speakers: bool, range_hint: str | None = None) -> str:
+    parts = [
+        "Transcribe the speech in this audio verbatim, in the language spoken. Split it into segments of one "
+        "sentence or phrase, each with its start and end time as MM:SS.mmm from the start of the audio.",
+    ]
+    if speakers:
+        parts.append("Label each segment with its speaker ('Speaker 1', 'Speaker 2', … or names if stated).")
+    parts.append("If there is no speech, return an empty list of segments.")
+    if range_hint:
+        parts.append(range_hint)
+    return " ".join(parts)
+
+
+def describe_prompt(focus: str | None, range_hint: str | None = None) -> str:
+    parts = [
+        "Describe this audio: what kind of recording it is, who speaks and about what, other sounds or "
+        "music, and its mood. Be concise and concrete."
+    ]
+    if focus:
+        parts.append(f"Focus on: {focus}")
+    if range_hint:
+        parts.append(range_hint)
+    return " ".join(parts)
+
+
+def ask_prompt(question: str, range_hint: str | None = None) -> str:
+    parts = [f"Answer this question about the audio: {question}"]
+    if range_hint:
+        parts.append(range_hint)
+    return "\n\n".join(parts)

@@ -1,0 +1,83 @@
+"""Bounded retries with exponential backoff and full jitter, for transient API failures only.
+
+Retried: 429 (waiting at least what ``Retry-After`` asks, capped by the policy's ``max_delay``), 5xx and
+dropped connections. Never retried: any other 4xx — the same request would fail the same way. After the last
+attempt the SDK exception is mapped to the library's hierarchy (``RateLimitedError``,
+``ServiceUnavailableError``, …). The SDK's own retries stay off, so this is the only retry loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from ..config import Settings
+from .errors import is_retryable, map_api_error, retry_after_seconds
+
+T = TypeVar("T")
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How many times to retry and how long to wait in between."""
+
+    max_retries: int = 4
+    base_delay: float = 1.0
+    max_delay: float = 60.0
+    rng: random.Random = field(default_factory=random.Random, compare=False)
+    sleep: Sleep = field(default=asyncio.sleep, compare=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RetryPolicy:
+        return cls(
+            max_retries=max(0, settings.max_retries),
+            base_delay=settings.retry_base_delay_seconds,
+            max_delay=settings.retry_max_delay_seconds,
+        )
+
+    def delay(self, retry_number: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry ``retry_number`` (1-based): full jitter over an exponential ceiling,
+        never less than the server's ``retry_after``; both capped at ``max_delay``."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** (retry_number - 1)))
+        wait = self.rng.uniform(0.0, ceiling)
+        if retry_after is not None:
+            wait = max(wait, retry_after)
+        return min(wait, self.max_delay)
+
+
+@dataclass
+class Attempts:
+    """Counts requests made, so chunk reports can say how many a span took."""
+
+    count: int = 0
+
+
+async def with_retries(
+    call: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    *,
+    action: str,
+    file_name: str | None = None,
+    attempts: Attempts | None = None,
+) -> T:
+    """Run ``call`` and retry it on transient failures according to ``policy``.
+
+    Raises:
+        GeminiAudioError: the mapped error of the last attempt (or of the first non-retryable one).
+    """
+    retry_number = 0
+    while True:
+        if attempts is not None:
+            attempts.count += 1
+        try:
+            return await call()
+        except Exception as exc:
+            if not is_retryable(exc) or retry_number >= policy.max_retries:
+                raise map_api_error(exc, action=action, file_name=file_name) from None
+            retry_number += 1
+            await policy.sleep(policy.delay(retry_number, retry_after_seconds(exc)))

@@ -1,0 +1,204 @@
+"""Uploads through the Files API: deduplicated by content, waited on until usable, never left half done.
+
+Identical bytes are uploaded once: the cache maps their sha256 to the remote file, and an entry is reused only
+after a GET shows the file still exists, is ACTIVE (or becomes so) and is not about to expire. A fresh upload
+is polled until ACTIVE within ``Settings.file_active_timeout_seconds``; if it FAILS or never gets there it is
+deleted, so nobody finds a useless file later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from google.genai import types
+
+from ..context import RunContext
+from ..errors import OperationTimeoutError, RemoteFileFailedError, RemoteFileNotFoundError
+from ..schemas import AudioFile
+from .cache import EXPIRY_MARGIN, CacheEntry, sha256_file, utc_now
+from .client import Backend
+from .retry import with_retries
+
+_POLL_FIRST, _POLL_MAX = 0.1, 2.0
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A usable remote file, and whether an earlier upload was reused."""
+
+    file: types.File
+    sha256: str
+    reused: bool
+    duration_seconds: float | None = None
+
+
+def state_of(file: types.File) -> str:
+    state = file.state.value if file.state is not None else "STATE_UNSPECIFIED"
+    return state if state in ("PROCESSING", "ACTIVE", "FAILED") else "STATE_UNSPECIFIED"
+
+
+def to_audio_file(
+    file: types.File,
+    *,
+    sha256: str | None = None,
+    duration_seconds: float | None = None,
+    reused: bool = False,
+) -> AudioFile:
+    """The contract's view of a Files API file."""
+    expires = file.expiration_time
+    return AudioFile(
+        name=file.name or "",
+        uri=file.uri or "",
+        display_name=file.display_name,
+        mime_type=file.mime_type or "application/octet-stream",
+        size_bytes=file.size_bytes or 0,
+        sha256=sha256 or _hex_sha256(file.sha256_hash),
+        duration_seconds=duration_seconds,
+        state=state_of(file),
+        expires_at=expires.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        if expires
+        else None,
+        reused=reused,
+    )
+
+
+def _hex_sha256(value: str | None) -> str | None:
+    """The API reports sha256Hash base64-encoded; the contract speaks hex."""
+    if not value:
+        return None
+    import base64
+    import binascii
+
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return value if len(value) == 64 else None
+    return raw.hex() if len(raw) == 32 else None
+
+
+async def get_file(backend: Backend, name: str) -> types.File:
+    """GET one file.
+
+    Raises:
+        RemoteFileNotFoundError: no such file (deleted, expired or never existed).
+        GeminiAudioError: other API failures, after retries.
+    """
+    return await with_retries(
+        lambda: backend.client.aio.files.get(name=name),
+        backend.retry,
+        action=f"looking up {name}",
+        file_name=name,
+    )
+
+
+async def wait_until_active(backend: Backend, file: types.File) -> types.File:
+    """Poll ``file`` until it is ACTIVE.
+
+    Raises:
+        RemoteFileFailedError: the Files API could not process it.
+        OperationTimeoutError: still not ACTIVE after ``file_active_timeout_seconds``.
+    """
+    name = file.name or ""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + backend.settings.file_active_timeout_seconds
+    interval = _POLL_FIRST
+    while True:
+        state = state_of(file)
+        if state == "ACTIVE":
+            return file
+        if state == "FAILED":
+            reason = file.error.message if file.error and file.error.message else "no reason given"
+            raise RemoteFileFailedError(
+                f"The Files API could not process {name} ({reason}). The audio is probably damaged or in a "
+                "format Gemini does not accept; check it with inspect_audio or convert it (e.g. to FLAC)."
+            )
+        if loop.time() >= deadline:
+            raise OperationTimeoutError(
+                f"{name} was still {state} after {backend.settings.file_active_timeout_seconds:g} s of "
+                "waiting for the Files API to process it. Try again later; a shorter range uploads less."
+            )
+        await asyncio.sleep(min(interval, max(0.0, deadline - loop.time())))
+        interval = min(interval * 1.5, _POLL_MAX)
+        file = await get_file(backend, name)
+
+
+async def delete_quietly(backend: Backend, name: str) -> None:
+    """Best-effort delete (cleanup after a failed upload must not hide the original error)."""
+    with contextlib.suppress(Exception):
+        await backend.client.aio.files.delete(name=name)
+
+
+async def _reusable(backend: Backend, entry: CacheEntry) -> types.File | None:
+    try:
+        file = await get_file(backend, entry.name)
+    except RemoteFileNotFoundError:
+        return None
+    if state_of(file) == "FAILED":
+        return None
+    expires = file.expiration_time
+    if expires is not None and expires - EXPIRY_MARGIN <= utc_now():
+        return None
+    try:
+        return await wait_until_active(backend, file)
+    except RemoteFileFailedError:
+        return None
+
+
+async def upload_file(
+    backend: Backend,
+    path: Path,
+    *,
+    mime_type: str,
+    ctx: RunContext,
+    display_name: str | None = None,
+    duration_seconds: float | None = None,
+) -> Upload:
+    """Make the bytes of ``path`` available as an ACTIVE remote file, uploading only if needed.
+
+    Raises:
+        RemoteFileFailedError: the upload was processed and FAILED (the remote file is deleted).
+        OperationTimeoutError: it did not become ACTIVE in time (the remote file is deleted).
+        GeminiAudioError: other API failures, after retries.
+    """
+    sha256 = await asyncio.to_thread(sha256_file, path)
+    size = path.stat().st_size
+    async with backend.cache.lock(sha256, timeout=backend.settings.file_active_timeout_seconds):
+        entry = backend.cache.get(sha256)
+        if entry is not None:
+            reused = await _reusable(backend, entry)
+            if reused is not None:
+                await ctx.report(size, size, f"reused {entry.name} (same bytes uploaded before)")
+                duration = entry.duration_seconds if duration_seconds is None else duration_seconds
+                return Upload(file=reused, sha256=sha256, reused=True, duration_seconds=duration)
+            backend.cache.drop(sha256)
+        await ctx.report(0, size, f"uploading {path.name} ({size} bytes)")
+        config = types.UploadFileConfig(mime_type=mime_type, display_name=display_name)
+        file = await with_retries(
+            lambda: backend.client.aio.files.upload(file=str(path), config=config),
+            backend.retry,
+            action=f"uploading {path.name}",
+        )
+        try:
+            file = await wait_until_active(backend, file)
+        except BaseException:
+            await delete_quietly(backend, file.name or "")
+            raise
+        await ctx.report(size, size, f"uploaded {file.name}")
+        expires = file.expiration_time or (utc_now() + dt.timedelta(hours=48))
+        backend.cache.put(
+            CacheEntry(
+                sha256=sha256,
+                name=file.name or "",
+                uri=file.uri or "",
+                mime_type=file.mime_type or mime_type,
+                size_bytes=file.size_bytes or size,
+                expires_at=expires.astimezone(dt.timezone.utc).isoformat(),
+                display_name=display_name,
+                duration_seconds=duration_seconds,
+            )
+        )
+        return Upload(file=file, sha256=sha256, reused=False, duration_seconds=duration_seconds)

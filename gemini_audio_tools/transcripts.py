@@ -1,0 +1,212 @@
+"""Transcripts as data: parse the model's reply, move it onto the file's timeline, stitch chunks, render.
+
+Pure functions, no I/O. The model is asked for ``{"segments": [{"start", "end", "speaker", "text"}]}`` with
+times as "MM:SS.mmm" strings, but models (and the emulator's generic schema filler) also return plain seconds,
+"H:MM:SS", or SRT-style commas, and a reply cut at the output-token limit ends mid-JSON; parsing is lenient
+about all of that and keeps every complete segment, because a partial transcript with a note beats an error.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+from .schemas import Segment
+
+TranscriptFormat = Literal["text", "json", "srt", "vtt"]
+
+_TIME = re.compile(r"^\s*(?:(\d+):)?(?:(\d+):)?(\d+(?:[.,]\d+)?)\s*s?\s*$")
+
+
+def parse_time_value(value: object) -> float | None:
+    """Seconds from a model-written time: 12.5, "12.5", "01:02.500", "1:02:03", "00:01:02,500"; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if math.isfinite(value) and value >= 0 else None
+    if not isinstance(value, str):
+        return None
+    match = _TIME.match(value)
+    if not match:
+        return None
+    first, second, secs = match.groups()
+    seconds = float(secs.replace(",", "."))
+    if second is not None:  # H:MM:SS
+        return int(first) * 3600 + int(second) * 60 + seconds
+    if first is not None:  # MM:SS
+        return int(first) * 60 + seconds
+    return seconds
+
+
+def parse_segments(reply: str) -> list[Segment]:
+    """Segments from the model's JSON reply, on the timeline of the audio that was sent.
+
+    Accepts ``{"segments": [...]}`` or a bare list, inside optional code fences; if the JSON is cut short (the
+    reply hit the output-token limit) every complete segment before the cut is kept. Segments without text are
+    dropped; a missing time is taken from the neighbouring segment. Returns [] when nothing usable is found.
+    """
+    items = _segment_dicts(_strip_fences(reply))
+    segments: list[Segment] = []
+    previous_end = 0.0
+    for item in items:
+        text = str(item.get("text") or "").strip()
+        if not text:
+            continue
+        start = parse_time_value(item.get("start"))
+        end = parse_time_value(item.get("end"))
+        start = previous_end if start is None else start
+        end = start if end is None or end < start else end
+        speaker = item.get("speaker")
+        speaker_label = str(speaker).strip() if speaker not in (None, "") else None
+        segments.append(Segment(start=start, end=end, speaker=speaker_label or None, text=text))
+        previous_end = end
+    return segments
+
+
+def _strip_fences(reply: str) -> str:
+    text = reply.strip()
+    if text.startswith("```"):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        text = text.rsplit("```", 1)[0]
+    return text
+
+
+def _segment_dicts(text: str) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return _salvage(text)
+    if isinstance(data, dict):
+        data = data.get("segments", [])
+    return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+
+
+def _salvage(text: str) -> list[dict[str, Any]]:
+    """Complete objects of a truncated ``segments`` array."""
+    start = text.find("[")
+    if start < 0:
+        return []
+    decoder = json.JSONDecoder()
+    found: list[dict[str, Any]] = []
+    pos = start + 1
+    while True:
+        brace = text.find("{", pos)
+        if brace < 0:
+            return found
+        try:
+            obj, pos = decoder.raw_decode(text, brace)
+        except ValueError:
+            return found
+        if isinstance(obj, dict):
+            found.append(obj)
+
+
+def rebase(segments: Iterable[Segment], offset: float, lower: float, upper: float) -> list[Segment]:
+    """Shift segments by ``offset`` seconds and clamp them to ``[lower, upper]`` of the original timeline.
+
+    A clip starting at 60 s yields times from 0; adding 60 puts them back where they are in the file. Segments
+    that fall entirely outside the range (a model inventing time past the clip) are dropped.
+    """
+    result: list[Segment] = []
+    for seg in segments:
+        shifted_start, shifted_end = seg.start + offset, seg.end + offset
+        if shifted_start >= upper or shifted_end < lower:
+            continue
+        start = max(shifted_start, lower)
+        end = min(max(shifted_end, start), upper)
+        result.append(seg.model_copy(update={"start": round(start, 3), "end": round(end, 3)}))
+    return result
+
+
+def stitch(parts: Sequence[tuple[float, float, Sequence[Segment]]]) -> list[Segment]:
+    """Join chunk transcripts ``(chunk_start, chunk_end, segments)`` already on the original timeline.
+
+    Neighbouring chunks overlap so no word is lost at a cut; inside an overlap both chunks heard the same
+    speech, so each keeps only the segments that start on its side of the overlap's midpoint.
+    """
+    ordered = sorted(parts, key=lambda p: p[0])
+    result: list[Segment] = []
+    for i, (start, end, segments) in enumerate(ordered):
+        lower = -math.inf
+        if i > 0 and ordered[i - 1][1] > start:
+            lower = (start + ordered[i - 1][1]) / 2
+        upper = math.inf
+        if i + 1 < len(ordered) and ordered[i + 1][0] < end:
+            upper = (ordered[i + 1][0] + end) / 2
+        result.extend(seg for seg in segments if lower <= seg.start < upper)
+    return result
+
+
+def paginate(segments: Sequence[Segment], budget_chars: int) -> tuple[list[Segment], float | None]:
+    """The first segments whose text fits ``budget_chars`` (at least one), and where the rest starts."""
+    used = 0
+    for i, seg in enumerate(segments):
+        used += len(seg.text) + 40  # time codes and speaker labels of a rendered line
+        if used > budget_chars and i > 0:
+            return list(segments[:i]), segments[i].start
+    return list(segments), None
+
+
+# --- rendering ---------------------------------------------------------------------------------------------
+
+
+def clock(seconds: float, *, sep: str = ".", hours: bool = False) -> str:
+    """``MM:SS.mmm`` (``HH:MM:SS.mmm`` past an hour or when ``hours``); ``sep`` precedes the milliseconds."""
+    millis = round(max(seconds, 0.0) * 1000)
+    h, rest = divmod(millis, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    if h or hours:
+        return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+    return f"{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def render(segments: Sequence[Segment], fmt: TranscriptFormat, *, timestamps: bool, speakers: bool) -> str:
+    """The transcript as plain text, JSON, SRT or WebVTT."""
+    if fmt == "json":
+        return json.dumps(
+            [seg.model_dump(exclude_none=True) for seg in segments], ensure_ascii=False, indent=None
+        )
+    if fmt == "srt":
+        blocks = [
+            f"{i}\n{_srt_time(s.start)} --> {_srt_time(s.end)}\n{_line(s, speakers)}"
+            for i, s in enumerate(segments, 1)
+        ]
+        return "\n\n".join(blocks) + ("\n" if blocks else "")
+    if fmt == "vtt":
+        cues = [
+            f"{clock(s.start, hours=True)} --> {clock(s.end, hours=True)}\n{_vtt_line(s, speakers)}"
+            for s in segments
+        ]
+        return "WEBVTT\n\n" + "\n\n".join(cues) + ("\n" if cues else "")
+    if timestamps:
+        return "\n".join(f"[{clock(s.start)} - {clock(s.end)}] {_line(s, speakers)}" for s in segments)
+    return _plain(segments, speakers)
+
+
+def _srt_time(seconds: float) -> str:
+    return clock(seconds, sep=",", hours=True)
+
+
+def _line(seg: Segment, speakers: bool) -> str:
+    return f"{seg.speaker}: {seg.text}" if speakers and seg.speaker else seg.text
+
+
+def _vtt_line(seg: Segment, speakers: bool) -> str:
+    return f"<v {seg.speaker}>{seg.text}" if speakers and seg.speaker else seg.text
+
+
+def _plain(segments: Sequence[Segment], speakers: bool) -> str:
+    """Running text; with speakers, a new paragraph at every change of speaker."""
+    if not speakers:
+        return " ".join(s.text for s in segments)
+    paragraphs: list[tuple[str | None, list[str]]] = []
+    for seg in segments:
+        if paragraphs and paragraphs[-1][0] == seg.speaker:
+            paragraphs[-1][1].append(seg.text)
+        else:
+            paragraphs.append((seg.speaker, [seg.text]))
+    return "\n\n".join(f"{who}: {' '.join(t)}" if who else " ".join(t) for who, t in paragraphs)
