@@ -1,0 +1,66 @@
+"""The emulator's ASGI app: routes of the Gemini Developer API (``v1``, ``v1beta``, ``v1alpha``) + control.
+
+google-genai 3.x sends ``/v1/…``; older releases send ``/v1beta/…``; both are served identically.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
+
+from .control import control_routes
+from .dispatch import Handler, Operation
+from .files_api import FilesApi
+from .models_api import ModelsApi
+from .state import EmulatorState
+
+_UPLOAD_HEADERS = {"X-Goog-Upload-Status": "final"}
+"""On an upload error the SDK must see a status header, or it sleeps and retries the chunk (1 + 2 + 4 s)."""
+
+
+class _UploadRouter:
+    """``POST /upload/{v}/files``: a session start needs the API key; chunks to the session URL do not (the
+    ``upload_id`` is the capability, as with Google's upload servers), and are counted as ``upload.chunk``."""
+
+    def __init__(self, start: Operation, chunk: Operation) -> None:
+        self.start, self.chunk = start, chunk
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        target = self.chunk if b"upload_id=" in scope.get("query_string", b"") else self.start
+        await target(scope, receive, send)
+
+
+def create_app(state: EmulatorState | None = None) -> Starlette:
+    """Build the app for ``state`` (a fresh project when omitted); ``app.state.emulator`` holds the state."""
+    state = state or EmulatorState()
+    files = FilesApi(state)
+    models = ModelsApi(state)
+
+    def op(name: str, handler: Handler) -> Operation:
+        return Operation(name, handler, state)
+
+    upload = _UploadRouter(
+        Operation("upload.start", files.upload, state, error_headers=_UPLOAD_HEADERS),
+        Operation("upload.chunk", files.upload, state, needs_key=False, error_headers=_UPLOAD_HEADERS),
+    )
+    model = "/{version}/models/{model}"
+    routes: list[BaseRoute] = [
+        Route("/upload/{version}/files", upload, methods=["POST"]),
+        Route("/{version}/files", op("files.list", files.list), methods=["GET"]),
+        Route("/{version}/files/{file_id}", op("files.get", files.get), methods=["GET"]),
+        Route("/{version}/files/{file_id}", op("files.delete", files.delete), methods=["DELETE"]),
+        Route("/{version}/models", op("models.list", models.list), methods=["GET"]),
+        Route(f"{model}:generateContent", op("models.generateContent", models.generate), methods=["POST"]),
+        Route(
+            f"{model}:streamGenerateContent",
+            op("models.streamGenerateContent", models.stream_generate),
+            methods=["POST"],
+        ),
+        Route(f"{model}:countTokens", op("models.countTokens", models.count_tokens), methods=["POST"]),
+        Route(model, op("models.get", models.get), methods=["GET"]),
+        *control_routes(state),
+    ]
+    app = Starlette(routes=routes)
+    app.state.emulator = state
+    return app

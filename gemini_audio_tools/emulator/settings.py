@@ -1,0 +1,79 @@
+"""Limits and behaviour of the emulated API, as one dataclass tests can shrink (no test needs 2 GB)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+GIB = 1024**3
+MIB = 1024**2
+
+AUDIO_MIME_TYPES = frozenset(
+    {
+        "audio/wav",
+        "audio/x-wav",
+        "audio/wave",
+        "audio/vnd.wave",
+        "audio/mp3",
+        "audio/mpeg",
+        "audio/aiff",
+        "audio/x-aiff",
+        "audio/aac",
+        "audio/x-aac",
+        "audio/ogg",
+        "audio/flac",
+        "audio/x-flac",
+    }
+)
+"""Audio MIME types Gemini accepts (its six formats, under the names browsers and ``mimetypes`` use too)."""
+
+DEFAULT_MODELS = (
+    "gemini-2.5-flash",
+    "gemini-2.5-pro",
+    "gemini-2.5-flash-lite",
+    "gemini-2.0-flash",
+    "gemini-2.0-flash-lite",
+    "gemini-3-flash-preview",
+    "gemini-3-pro-preview",
+    "gemini-flash-latest",
+    "gemini-flash-lite-latest",
+    "gemini-pro-latest",
+)
+
+
+@dataclass
+class EmulatorSettings:
+    """What the emulated project allows. Defaults are the real Gemini Developer API's documented limits."""
+
+    valid_api_keys: frozenset[str] | None = None
+    """Keys accepted; ``None`` accepts any non-empty key not in ``invalid_api_keys``."""
+    invalid_api_keys: frozenset[str] = frozenset()
+    """Keys rejected with the real "API key not valid" error (e.g. to test a revoked key)."""
+    max_file_bytes: int = 2 * GIB
+    max_project_bytes: int = 20 * GIB
+    max_inline_request_bytes: int = 20 * MIB
+    """Largest generateContent / countTokens request body (inline audio is base64 inside it)."""
+    max_audio_seconds_per_request: float = 9.5 * 3600
+    file_ttl_seconds: float = 48 * 3600
+    processing_seconds: float = 0.0
+    """How long an uploaded file stays PROCESSING before it turns ACTIVE (or FAILED)."""
+    processing_seconds_per_audio_hour: float = 0.0
+    """Extra PROCESSING time proportional to the file's audio length."""
+    models: tuple[str, ...] = DEFAULT_MODELS
+    accept_any_gemini_model: bool = True
+    """Also serve any ``gemini-…`` id not in ``models`` (new model names keep appearing)."""
+    upload_mime_types: frozenset[str] = field(default_factory=lambda: AUDIO_MIME_TYPES | {"text/plain"})
+    """MIME types the Files API accepts in an upload."""
+    content_mime_types: frozenset[str] = AUDIO_MIME_TYPES
+    """MIME types generateContent accepts in ``inlineData`` / ``fileData`` parts (the model hears audio)."""
+    upload_chunk_granularity: int = 8 * MIB
+    """Every non-final resumable-upload chunk must be a multiple of this (the SDK sends 8 MiB chunks)."""
+    default_page_size: int = 10
+    max_page_size: int = 100
+
+    def key_is_valid(self, key: str) -> bool:
+        if not key or key in self.invalid_api_keys:
+            return False
+        return self.valid_api_keys is None or key in self.valid_api_keys
+
+    def knows_model(self, model: str) -> bool:
+        return model in self.models or (self.accept_any_gemini_model and model.startswith("gemini-"))
