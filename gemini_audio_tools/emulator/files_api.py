@@ -65,7 +65,7 @@ class FilesApi:
         if requested and str(requested).removeprefix("files/") in self.state.uploads.reserved_file_ids():
             raise ApiError(409, f"File {requested} is already being uploaded.", "ALREADY_EXISTS")
         file_id = self.state.store.claim_id(str(requested) if requested else None)
-        display_name = metadata.get("displayName")
+        display_name = metadata.get("displayName") or metadata.get("display_name")
         session = self.state.uploads.start(file_id, display_name, mime_type, size)
         url = (
             f"{str(request.base_url).rstrip('/')}/upload/{request.path_params['version']}/files"
