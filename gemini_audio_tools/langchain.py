@@ -1,0 +1,180 @@
+"""LangChain adapter: one ``BaseTool`` per registered operation, and a toolkit that hands them out.
+
+No business logic lives here. A tool validates its arguments with the operation's input model (its
+``args_schema``), runs the operation, and returns ``(output.to_text(), output)``: concise text for the model,
+the full output model as the artifact. Library errors become ``ToolException`` so that, with
+``handle_tool_error=True``, the agent reads the library's message and can correct its call instead of
+crashing. Progress of long work is sent to LangChain callbacks as ``on_text`` and as the custom event
+``gemini_audio_progress`` (visible in ``astream_events``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Coroutine, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
+from langchain_core.tools import BaseTool, BaseToolkit, ToolException
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from .config import Settings
+from .context import ProgressSink, RunContext
+from .errors import GeminiAudioError
+from .operations import OPERATIONS, Operation, format_validation_error, get_operation
+
+__all__ = ["PROGRESS_EVENT", "GeminiAudioTool", "GeminiAudioToolkit"]
+
+PROGRESS_EVENT = "gemini_audio_progress"
+"""Name of the LangChain custom event carrying ``{"tool", "progress", "total", "message"}``."""
+
+T = TypeVar("T")
+
+
+def _operation(name: str) -> Operation[Any, Any]:
+    try:
+        return get_operation(name)
+    except GeminiAudioError as err:
+        raise ValueError(str(err)) from None
+
+
+class GeminiAudioTool(BaseTool):
+    """A registered gemini-audio-tools operation as a LangChain tool: ``GeminiAudioTool(operation=NAME)``."""
+
+    operation: str
+    """Registry name of the operation, e.g. ``"transcribe_audio"``; sets name, description, args_schema."""
+    settings: Settings | None = None
+    """Settings to run with; ``None`` reads the environment at each call (``Settings.from_env()``)."""
+
+    response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
+    handle_tool_error: bool | str | Any = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_registry(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "operation" not in data:
+            return data
+        op = _operation(str(data["operation"]))
+        hints = asdict(op.hints)
+        defaults: dict[str, Any] = {
+            "name": op.name,
+            "description": op.description,
+            "args_schema": op.input_model,
+            "metadata": {"operation": op.name, "title": op.title or op.name, **hints},
+            "handle_validation_error": _validation_message(op.name),
+        }
+        return {**defaults, **data}
+
+    def _context(self, progress: ProgressSink) -> RunContext:
+        return RunContext(settings=self.settings or Settings.from_env(), progress=progress)
+
+    async def _execute(self, kwargs: dict[str, Any], progress: ProgressSink) -> tuple[str, BaseModel]:
+        op = _operation(self.operation)
+        try:
+            args = op.parse(kwargs)
+            output: BaseModel = await op.run(args, self._context(progress))
+        except GeminiAudioError as err:
+            raise ToolException(str(err)) from err
+        return _text_of(output), output
+
+    def _run(
+        self, run_manager: CallbackManagerForToolRun | None = None, **kwargs: Any
+    ) -> tuple[str, BaseModel]:
+        async def sink(progress: float, total: float | None = None, message: str | None = None) -> None:
+            if run_manager is not None:
+                data = _progress_data(self.name, progress, total, message)
+                run_manager.on_text(_progress_line(data) + "\n")
+                run_manager.get_child().on_custom_event(PROGRESS_EVENT, data, run_id=run_manager.run_id)
+
+        return _run_blocking(self._execute(kwargs, sink))
+
+    async def _arun(
+        self, run_manager: AsyncCallbackManagerForToolRun | None = None, **kwargs: Any
+    ) -> tuple[str, BaseModel]:
+        async def sink(progress: float, total: float | None = None, message: str | None = None) -> None:
+            if run_manager is not None:
+                data = _progress_data(self.name, progress, total, message)
+                await run_manager.on_text(_progress_line(data) + "\n")
+                await run_manager.get_child().on_custom_event(PROGRESS_EVENT, data, run_id=run_manager.run_id)
+
+        return await self._execute(kwargs, sink)
+
+
+class GeminiAudioToolkit(BaseToolkit):
+    """All gemini-audio-tools operations as LangChain tools.
+
+    ``GeminiAudioToolkit(allowed_dirs=["./recordings"]).get_tools()``; without arguments the environment
+    decides (``GEMINI_API_KEY``, ``GOOGLE_GEMINI_BASE_URL``, ``GEMINI_AUDIO_MODEL``,
+    ``GEMINI_AUDIO_ALLOWED_DIRS``), read when a tool runs.
+    """
+
+    settings: Settings | None = Field(default=None, description="Base settings; default: the environment.")
+    allowed_dirs: Sequence[Path | str] | None = Field(
+        default=None, description="Directories tools may read (overrides the settings' allowed dirs)."
+    )
+    model: str | None = Field(default=None, description="Gemini model id (overrides the settings' model).")
+    operations: Sequence[str] | None = Field(
+        default=None, description="Only these operations (registry names), in this order; default: all."
+    )
+
+    @model_validator(mode="after")
+    def _known_operations(self) -> GeminiAudioToolkit:
+        for name in self.operations or ():
+            _operation(name)
+        return self
+
+    def resolved_settings(self) -> Settings | None:
+        """The settings the tools run with; ``None`` when nothing was overridden (the environment decides)."""
+        if self.settings is None and self.allowed_dirs is None and self.model is None:
+            return None
+        settings = self.settings or Settings.from_env()
+        if self.allowed_dirs is not None:
+            dirs = tuple(Path(d).expanduser().resolve() for d in self.allowed_dirs)
+            settings = settings.with_(allowed_dirs=dirs)
+        if self.model is not None:
+            settings = settings.with_(model=self.model)
+        return settings
+
+    def get_tools(self) -> list[BaseTool]:
+        """One tool per selected operation."""
+        names = list(self.operations) if self.operations is not None else list(OPERATIONS)
+        settings = self.resolved_settings()
+        operations = [_operation(name) for name in names]
+        return [
+            GeminiAudioTool(operation=op.name, name=op.name, description=op.description, settings=settings)
+            for op in operations
+        ]
+
+
+def _text_of(output: BaseModel) -> str:
+    to_text = getattr(output, "to_text", None)
+    return str(to_text()) if callable(to_text) else output.model_dump_json(exclude_none=True)
+
+
+def _validation_message(tool: str) -> Any:
+    def handle(exc: ValidationError) -> str:
+        return format_validation_error(tool, exc)
+
+    return handle
+
+
+def _progress_data(tool: str, progress: float, total: float | None, message: str | None) -> dict[str, Any]:
+    return {"tool": tool, "progress": progress, "total": total, "message": message}
+
+
+def _progress_line(data: dict[str, Any]) -> str:
+    amount = f"{data['progress']:g}/{data['total']:g}" if data["total"] else f"{data['progress']:g}"
+    return f"[{data['tool']}] {amount}" + (f" {data['message']}" if data["message"] else "")
+
+
+def _run_blocking(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` to completion from sync code, in a worker thread when this thread already runs a loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

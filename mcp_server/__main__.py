@@ -1,0 +1,70 @@
+"""``gemini-audio-mcp`` / ``python -m mcp_server``: serve the tools over stdio (default) or streamable HTTP.
+
+Start-up is kept light (no LangChain import): MCP clients spawn this process on demand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+
+from gemini_audio_tools._setup import embedded_emulator, settings_from_flags
+from gemini_audio_tools.errors import GeminiAudioError
+
+from . import _compat
+from .server import build_server
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="gemini-audio-mcp", description="MCP server for Gemini audio understanding (gemini-audio-tools)."
+    )
+    parser.add_argument("--transport", choices=["stdio", "streamable-http"], default="stdio")
+    parser.add_argument("--host", default="127.0.0.1", help="Host for streamable-http (default 127.0.0.1).")
+    parser.add_argument("--port", type=int, default=8000, help="Port for streamable-http (default 8000).")
+    parser.add_argument(
+        "--allow-dir",
+        action="append",
+        metavar="DIR",
+        help="Directory the tools may read audio from (repeatable). Default: GEMINI_AUDIO_ALLOWED_DIRS, "
+        "else the working directory.",
+    )
+    parser.add_argument(
+        "--model", help="Gemini model id (default: GEMINI_AUDIO_MODEL or the library default)."
+    )
+    parser.add_argument(
+        "--emulator",
+        action="store_true",
+        help="Run against an embedded offline Gemini emulator (no API key).",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point; exits 2 on bad flags, 1 if the server cannot start."""
+    args = parse_args(argv)
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="gemini-audio-mcp: %(message)s")
+    try:
+        with ExitStack() as stack:
+            settings = settings_from_flags(args.allow_dir, args.model)
+            if args.emulator:
+                settings = stack.enter_context(embedded_emulator(settings))
+            server = build_server(settings)
+            if args.transport == "stdio":
+                asyncio.run(_compat.run_stdio(server))
+            else:
+                print(f"gemini-audio-mcp: serving http://{args.host}:{args.port}/mcp", file=sys.stderr)
+                asyncio.run(_compat.run_streamable_http(server, args.host, args.port))
+    except GeminiAudioError as err:
+        print(f"gemini-audio-mcp: {err}", file=sys.stderr)
+        sys.exit(2 if err.caller_fixable else 1)
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

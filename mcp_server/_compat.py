@@ -1,0 +1,117 @@
+"""Everything that differs between the mcp SDK's majors, behind three helpers.
+
+mcp 1.x's low-level ``Server`` registers handlers with decorators and reads the current request from a context
+variable; mcp 2.x passes handlers to the constructor as ``on_*`` callables receiving ``(ctx, params)``.
+Progress is sent against the caller's ``progressToken`` in 1.x and through ``ctx.session.report_progress`` in
+2.x. The streamable-HTTP app is assembled by hand in 1.x and comes from ``Server.streamable_http_app`` in 2.x.
+
+We use the low-level server in both majors (not FastMCP/MCPServer) because tools come from the registry with
+ready-made JSON schemas and results: the high-level servers derive schemas from function signatures and turn
+exceptions into errors differently per major (in 2.x only a ``ToolError``'s text reaches the model).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+from typing import TYPE_CHECKING, Any
+
+from gemini_audio_tools.context import ProgressSink
+
+if TYPE_CHECKING:
+    from .server import ToolServer
+
+MCP_MAJOR = int(version("mcp").split(".")[0])
+
+
+def make_server(name: str, server_version: str, instructions: str, tools: ToolServer) -> Any:
+    """A low-level ``Server`` whose tools/list and tools/call are answered by ``tools``."""
+    if MCP_MAJOR >= 2:
+        return _make_server_v2(name, server_version, instructions, tools)
+    return _make_server_v1(name, server_version, instructions, tools)
+
+
+def _make_server_v1(name: str, server_version: str, instructions: str, tools: ToolServer) -> Any:
+    from mcp import types
+    from mcp.server.lowlevel import Server
+
+    server: Any = Server(name, version=server_version, instructions=instructions)
+
+    async def list_tools() -> list[types.Tool]:
+        return [types.Tool.model_validate(tool) for tool in tools.list_tools()]
+
+    async def call_tool(tool: str, arguments: dict[str, Any]) -> types.CallToolResult:
+        ctx = server.request_context
+        token = ctx.meta.progressToken if ctx.meta is not None else None
+
+        async def sink(progress: float, total: float | None = None, message: str | None = None) -> None:
+            if token is not None:
+                await ctx.session.send_progress_notification(
+                    token, progress, total, message, related_request_id=str(ctx.request_id)
+                )
+
+        return types.CallToolResult.model_validate(await tools.call_tool(tool, arguments, sink))
+
+    server.list_tools()(list_tools)
+    # Arguments are validated by the operation's own model, whose messages are written for the model.
+    server.call_tool(validate_input=False)(call_tool)
+    return server
+
+
+def _make_server_v2(name: str, server_version: str, instructions: str, tools: ToolServer) -> Any:
+    from mcp import types
+    from mcp.server.lowlevel import Server
+
+    async def on_list_tools(ctx: Any, params: Any) -> Any:
+        return types.ListToolsResult(tools=[types.Tool.model_validate(tool) for tool in tools.list_tools()])
+
+    async def on_call_tool(ctx: Any, params: Any) -> Any:
+        progress: ProgressSink = ctx.session.report_progress  # a no-op when the caller sent no progressToken
+        return types.CallToolResult.model_validate(
+            await tools.call_tool(params.name, params.arguments, progress)
+        )
+
+    return Server(  # type: ignore[call-arg,unused-ignore]  # mypy checks against mcp 1.x
+        name,
+        version=server_version,
+        instructions=instructions,
+        on_list_tools=on_list_tools,
+        on_call_tool=on_call_tool,
+    )
+
+
+async def run_stdio(server: Any) -> None:
+    """Serve one client over stdin/stdout until it disconnects."""
+    from mcp.server.stdio import stdio_server
+
+    async with stdio_server() as (read_stream, write_stream):
+        await server.run(read_stream, write_stream, server.create_initialization_options())
+
+
+async def run_streamable_http(server: Any, host: str, port: int) -> None:
+    """Serve streamable HTTP at ``http://host:port/mcp`` until interrupted."""
+    import uvicorn
+
+    app = server.streamable_http_app(host=host) if MCP_MAJOR >= 2 else _streamable_http_app_v1(server, host)
+    await uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning")).serve()
+
+
+def _streamable_http_app_v1(server: Any, host: str) -> Any:
+    from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+    from mcp.server.transport_security import TransportSecuritySettings
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    security = None
+    if host in ("127.0.0.1", "localhost", "::1"):  # the same DNS-rebinding protection FastMCP applies
+        security = TransportSecuritySettings(
+            enable_dns_rebinding_protection=True,
+            allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
+            allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
+        )
+    manager = StreamableHTTPSessionManager(app=server, security_settings=security)
+
+    class _Endpoint:  # an ASGI app, so Starlette passes the raw scope instead of wrapping it as a Request
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            await manager.handle_request(scope, receive, send)
+
+    return Starlette(routes=[Route("/mcp", endpoint=_Endpoint())], lifespan=lambda app: manager.run())
