@@ -1,3 +1,3 @@
 """Shared fixtures live in tests/fixtures/ as plugins, one module per concern."""
 
-pytest_plugins = ["tests.fixtures.audio", "tests.fixtures.emulator"]
+pytest_plugins = ["tests.fixtures.audio", "tests.fixtures.emulator", "tests.fixtures.backend"]

@@ -27,6 +27,22 @@ from ..errors import (
     ServiceUnavailableError,
 )
 
+
+def _httpx_classes(name: str) -> tuple[type[BaseException], ...]:
+    """``httpx.<name>`` and, when installed, ``httpx2.<name>``: the SDK uses the httpx2 fork if present."""
+    classes: list[type[BaseException]] = [getattr(httpx, name)]
+    try:
+        import httpx2  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # pragma: no cover - depends on the environment
+        pass
+    else:
+        classes.append(getattr(httpx2, name))
+    return tuple(classes)
+
+
+_TRANSPORT_ERRORS = _httpx_classes("TransportError")
+_TIMEOUT_ERRORS = _httpx_classes("TimeoutException")
+
 RETRYABLE_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
 """Statuses worth the same request again: timeouts, rate limits and server-side failures. Never other 4xx."""
 
@@ -37,7 +53,7 @@ def is_retryable(exc: BaseException) -> bool:
     """True for failures where sending the same request again may succeed (429, 5xx, dropped connections)."""
     if isinstance(exc, genai_errors.APIError):
         return exc.code in RETRYABLE_STATUS_CODES
-    return isinstance(exc, httpx.TransportError)
+    return isinstance(exc, _TRANSPORT_ERRORS)
 
 
 def retry_after_seconds(exc: BaseException) -> float | None:
@@ -80,12 +96,12 @@ def map_api_error(exc: BaseException, *, action: str, file_name: str | None = No
     """
     if isinstance(exc, GeminiAudioError):
         return exc
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, _TIMEOUT_ERRORS):
         return OperationTimeoutError(
             f"Timed out while {action}. The Gemini API did not answer in time; try again, or use a shorter "
             "time range (start/end)."
         )
-    if isinstance(exc, httpx.TransportError):
+    if isinstance(exc, _TRANSPORT_ERRORS):
         return ServiceUnavailableError(
             f"Lost the connection to the Gemini API while {action} ({type(exc).__name__}). Try again later."
         )

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from google.genai import types
+
+from gemini_audio_tools.backend.client import Backend
+from gemini_audio_tools.backend.generate import audio_part, count_tokens, fits_inline, generate
+from gemini_audio_tools.backend.retry import Attempts
+from gemini_audio_tools.context import RunContext
+from gemini_audio_tools.emulator.server import EmulatorServer
+from gemini_audio_tools.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InvalidArgumentError,
+    RateLimitedError,
+    ServiceUnavailableError,
+)
+from tests.fixtures.audio import MakeAudio
+
+BAD_KEY = "AIzaSyBAD-key-that-must-never-be-printed-123"
+
+
+@pytest.fixture
+def wav(make_audio: MakeAudio, tmp_path: Path) -> Path:
+    target = tmp_path / "tone.wav"
+    shutil.copy(make_audio("wav", 2.0), target)
+    return target
+
+
+async def inline(path: Path) -> types.Part:
+    return types.Part.from_bytes(data=path.read_bytes(), mime_type="audio/wav")
+
+
+def test_inline_is_chosen_by_the_base64_size_of_the_whole_request() -> None:
+    assert fits_inline(14 * 1024 * 1024, "prompt")
+    assert not fits_inline(15 * 1024 * 1024, "prompt")  # 20 MiB once base64 encoded
+
+
+async def test_small_audio_goes_inline_and_large_audio_through_the_files_api(
+    wav: Path, run_ctx: RunContext, make_audio: MakeAudio
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    small = await audio_part(backend, wav, mime_type="audio/wav", prompt="p", ctx=run_ctx)
+    assert small.part.inline_data is not None and small.upload is None
+    big = make_audio("wav", 500.0, kind="silence")  # 16 MB of 16 kHz mono PCM
+    large = await audio_part(backend, big, mime_type="audio/wav", prompt="p", ctx=run_ctx)
+    assert large.part.file_data is not None and large.upload is not None
+    assert large.part.file_data.file_uri == large.upload.file.uri
+
+
+async def test_generate_reports_usage_with_audio_tokens(wav: Path, run_ctx: RunContext) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    result = await generate(backend, await inline(wav), "Describe this audio.", action="describing tone.wav")
+    assert result.text
+    assert result.usage.audio_tokens == 64  # 2 s x 32 tokens/s
+    assert result.usage.prompt_tokens > result.usage.audio_tokens
+    assert result.usage.total_tokens >= result.usage.prompt_tokens + result.usage.output_tokens
+
+
+async def test_a_429_is_retried_and_then_succeeds(
+    wav: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    emulator.state.faults.error(429, operation="models.generateContent", retry_after=1)
+    attempts = Attempts()
+    result = await generate(backend, await inline(wav), "Describe.", action="describing", attempts=attempts)
+    assert result.text and attempts.count == 2
+
+
+async def test_rate_limits_that_outlast_the_retries_say_when_to_come_back(
+    wav: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    emulator.state.faults.error(429, operation="models.generateContent", retry_after=7, times=None)
+    with pytest.raises(RateLimitedError, match="Wait 7 seconds") as info:
+        await generate(backend, await inline(wav), "Describe.", action="describing")
+    assert info.value.retry_after == 7
+
+
+async def test_exhausted_5xx_retries_raise_service_unavailable(
+    wav: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    emulator.state.faults.error(503, operation="models.generateContent", times=None)
+    with pytest.raises(ServiceUnavailableError, match="try again later"):
+        await generate(backend, await inline(wav), "Describe.", action="describing")
+    assert emulator.state.faults.stats.requests["models.generateContent"] == 1 + run_ctx.settings.max_retries
+
+
+async def test_a_4xx_is_not_retried(wav: Path, run_ctx: RunContext, emulator: EmulatorServer) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    emulator.state.faults.error(
+        400, operation="models.generateContent", message="Request contains an invalid argument."
+    )
+    with pytest.raises(InvalidArgumentError, match="invalid argument"):
+        await generate(backend, await inline(wav), "Describe.", action="describing")
+    assert emulator.state.faults.stats.requests["models.generateContent"] == 1
+
+
+async def test_a_rejected_key_is_an_authentication_error_that_never_shows_the_key(
+    wav: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    emulator.state.settings.invalid_api_keys = frozenset({BAD_KEY})
+    backend = Backend.from_settings(run_ctx.settings.with_(api_key=BAD_KEY))
+    with pytest.raises(AuthenticationError) as info:
+        await generate(backend, await inline(wav), "Describe.", action="describing")
+    assert BAD_KEY not in str(info.value) and "GEMINI_API_KEY" in str(info.value)
+    assert emulator.state.faults.stats.requests["models.generateContent"] == 1
+
+
+async def test_no_key_at_all_is_an_authentication_error(run_ctx: RunContext) -> None:
+    with pytest.raises(AuthenticationError, match="GEMINI_API_KEY"):
+        Backend.from_settings(run_ctx.settings.with_(api_key=None))
+
+
+async def test_an_unknown_model_is_a_configuration_error(wav: Path, run_ctx: RunContext) -> None:
+    backend = Backend.from_settings(run_ctx.settings.with_(model="no-such-model"))
+    with pytest.raises(ConfigurationError, match="GEMINI_AUDIO_MODEL"):
+        await generate(backend, await inline(wav), "Describe.", action="describing")
+
+
+async def test_count_tokens_counts_32_tokens_per_second_of_audio(wav: Path, run_ctx: RunContext) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    assert await count_tokens(backend, [await inline(wav)], action="counting") == 64

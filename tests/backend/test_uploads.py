@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gemini_audio_tools.backend.client import Backend
+from gemini_audio_tools.backend.uploads import to_audio_file, upload_file
+from gemini_audio_tools.context import RunContext
+from gemini_audio_tools.emulator.server import EmulatorServer
+from gemini_audio_tools.errors import OperationTimeoutError, RemoteFileFailedError
+from tests.fixtures.audio import MakeAudio
+from tests.fixtures.backend import ProgressLog
+
+
+@pytest.fixture
+def wav(make_audio: MakeAudio, tmp_path: Path) -> Path:
+    target = tmp_path / "tone.wav"
+    shutil.copy(make_audio("wav", 2.0), target)
+    return target
+
+
+async def remote_names(backend: Backend) -> list[str]:
+    return [f.name or "" async for f in await backend.client.aio.files.list()]
+
+
+async def test_an_upload_becomes_active_and_is_cached(
+    wav: Path, run_ctx: RunContext, progress_log: ProgressLog
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    upload = await upload_file(backend, wav, mime_type="audio/wav", ctx=run_ctx, duration_seconds=2.0)
+    out = to_audio_file(upload.file, sha256=upload.sha256, duration_seconds=2.0)
+    assert out.state == "ACTIVE" and not upload.reused
+    assert out.size_bytes == wav.stat().st_size
+    assert backend.cache.get(upload.sha256) is not None
+    assert progress_log.calls[-1][0] == progress_log.calls[-1][1] == wav.stat().st_size
+
+
+async def test_a_second_upload_of_the_same_bytes_sends_nothing(
+    wav: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    first = await upload_file(backend, wav, mime_type="audio/wav", ctx=run_ctx)
+    stats = emulator.state.faults.stats
+    sent = stats.bytes_received["upload.chunk"]
+    starts = stats.requests["upload.start"]
+    copy = wav.with_name("same-bytes.wav")
+    shutil.copy(wav, copy)
+    second = await upload_file(backend, copy, mime_type="audio/wav", ctx=run_ctx)
+    assert second.reused and second.file.name == first.file.name
+    assert stats.bytes_received["upload.chunk"] == sent
+    assert stats.requests["upload.start"] == starts
+
+
+async def test_an_expired_cache_entry_is_uploaded_again(
+    wav: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    first = await upload_file(backend, wav, mime_type="audio/wav", ctx=run_ctx)
+    emulator.state.clock.advance(48 * 3600 + 60)
+    second = await upload_file(backend, wav, mime_type="audio/wav", ctx=run_ctx)
+    assert not second.reused and second.file.name != first.file.name
+    assert second.file.state is not None and second.file.state.value == "ACTIVE"
+
+
+async def test_a_remote_file_deleted_behind_the_cache_is_uploaded_again(
+    wav: Path, run_ctx: RunContext
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    first = await upload_file(backend, wav, mime_type="audio/wav", ctx=run_ctx)
+    await backend.client.aio.files.delete(name=first.file.name or "")
+    second = await upload_file(backend, wav, mime_type="audio/wav", ctx=run_ctx)
+    assert not second.reused and second.file.name != first.file.name
+    assert backend.cache.get(second.sha256) is not None
+
+
+async def test_a_failed_file_raises_and_is_deleted(
+    wav: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    emulator.state.faults.fail_uploads(1, "Unsupported audio encoding.")
+    with pytest.raises(RemoteFileFailedError, match="Unsupported audio encoding"):
+        await upload_file(backend, wav, mime_type="audio/wav", ctx=run_ctx)
+    assert await remote_names(backend) == []
+    assert list(backend.cache.entries()) == []
+
+
+async def test_a_file_stuck_in_processing_times_out_and_is_deleted(
+    wav: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    ctx = RunContext(settings=run_ctx.settings.with_(file_active_timeout_seconds=0.3))
+    backend = Backend.from_settings(ctx.settings)
+    emulator.state.faults.slow_processing(None, fail_message=None)
+    with pytest.raises(OperationTimeoutError, match="still PROCESSING"):
+        await upload_file(backend, wav, mime_type="audio/wav", ctx=ctx)
+    assert await remote_names(backend) == []
+
+
+async def test_a_connection_dropped_mid_upload_is_retried_without_leftovers(
+    wav: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    emulator.state.faults.drop_connection("upload.chunk", after_bytes=100)
+    upload = await upload_file(backend, wav, mime_type="audio/wav", ctx=run_ctx)
+    assert await remote_names(backend) == [upload.file.name]
+    assert emulator.state.faults.stats.requests["upload.start"] == 2
+
+
+async def test_server_errors_when_starting_an_upload_are_retried(
+    wav: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    emulator.state.faults.error(503, operation="upload.start", times=2)
+    upload = await upload_file(backend, wav, mime_type="audio/wav", ctx=run_ctx)
+    assert upload.file.state is not None and upload.file.state.value == "ACTIVE"
+    assert emulator.state.faults.stats.requests["upload.start"] == 3
