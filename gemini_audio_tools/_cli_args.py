@@ -1,0 +1,79 @@
+"""Command-line arguments generated from an operation's input model (for ``gemini-audio``).
+
+Required fields become positionals in field order (``transcribe PATH``, ``ask PATH QUESTION``), optional
+ones ``--kebab-case`` options: booleans as flags, ``Literal`` fields as choices, help from field descriptions.
+Values are left unset unless given, so the input model's own defaults and validation apply.
+"""
+
+from __future__ import annotations
+
+import argparse
+import types
+from typing import Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+from .operations import Operation
+
+COMMAND_NAMES: dict[str, str] = {
+    "inspect_audio": "inspect",
+    "upload_audio": "upload",
+    "list_audio_files": "list",
+    "delete_audio_file": "delete",
+    "count_audio_tokens": "count-tokens",
+    "transcribe_audio": "transcribe",
+    "describe_audio": "describe",
+    "ask_about_audio": "ask",
+}
+"""Subcommand of each operation in DESIGN.md; any other operation gets its name in kebab-case."""
+
+
+def command_name(operation: str) -> str:
+    return COMMAND_NAMES.get(operation, operation.replace("_", "-"))
+
+
+def add_operation_arguments(parser: argparse.ArgumentParser, op: Operation[Any, Any]) -> None:
+    """Add one argument per field of ``op``'s input model to ``parser``."""
+    for name, field in op.input_model.model_fields.items():
+        help_text = (field.description or "").replace("%", "%%")
+        kind, choices = _scalar(field.annotation)
+        if field.is_required():
+            parser.add_argument(name, metavar=name.upper(), type=kind, choices=choices, help=help_text)
+            continue
+        flag = "--" + name.replace("_", "-")
+        if kind is bool:
+            action: Any = "store_true" if field.default is False else argparse.BooleanOptionalAction
+            parser.add_argument(flag, dest=name, action=action, default=argparse.SUPPRESS, help=help_text)
+            continue
+        default = "" if field.default is None else f" (default: {field.default})"
+        parser.add_argument(
+            flag,
+            dest=name,
+            type=kind,
+            choices=choices,
+            default=argparse.SUPPRESS,
+            metavar=None if choices else name.upper(),
+            help=help_text + default.replace("%", "%%"),
+        )
+
+
+def operation_arguments(namespace: argparse.Namespace, model: type[BaseModel]) -> dict[str, Any]:
+    """The arguments the user gave for ``model``'s fields (unset options are absent)."""
+    given = vars(namespace)
+    return {name: given[name] for name in model.model_fields if name in given}
+
+
+def _scalar(annotation: Any) -> tuple[type[Any], list[Any] | None]:
+    """The argparse ``type`` and ``choices`` for a field annotation (``X | None`` is treated as ``X``)."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        if len(members) == 1:
+            return _scalar(members[0])
+        return str, None
+    if origin is Literal:
+        values = list(get_args(annotation))
+        return type(values[0]), values
+    if annotation in (bool, int, float):
+        return annotation, None
+    return str, None

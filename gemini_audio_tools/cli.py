@@ -1,0 +1,156 @@
+"""``gemini-audio``: every registered operation as a subcommand, plus ``emulator`` and ``demo``.
+
+Subcommands and their arguments are generated from the registry (see ``_cli_args``); no business logic lives
+here. stdout carries only the result (``to_text()``, or the output model with ``--json``); progress and errors
+go to stderr. Exit status: 0 success, 2 for mistakes the caller can fix (bad arguments, paths, ranges), 1 for
+anything else. Tracebacks are never shown.
+
+Allowed directories: ``--allow-dir`` (repeatable), else ``GEMINI_AUDIO_ALLOWED_DIRS``, else the working
+directory *and* the directory of an audio path given on the command line: on a terminal the human who typed
+the path is the caller, so naming a file is permission to read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import __version__
+from ._cli_args import add_operation_arguments, command_name, operation_arguments
+from ._cli_progress import StderrProgress
+from ._setup import embedded_emulator, settings_from_flags
+from .config import Settings
+from .context import RunContext
+from .errors import GeminiAudioError
+from .operations import OPERATIONS, Operation
+
+__all__ = ["build_parser", "main", "run"]
+
+PROG = "gemini-audio"
+
+
+def _add_global_flags(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> None:
+    # In subcommands the defaults are suppressed so a flag given before the subcommand is not overwritten.
+    default: Any = argparse.SUPPRESS if in_subcommand else None
+    group = parser.add_argument_group("global options")
+    group.add_argument(
+        "--allow-dir",
+        action="append",
+        metavar="DIR",
+        default=default,
+        help="Directory audio may be read from (repeatable). Default: GEMINI_AUDIO_ALLOWED_DIRS, else the "
+        "working directory and the directory of the audio path you give.",
+    )
+    group.add_argument("--model", default=default, help="Gemini model id (default: GEMINI_AUDIO_MODEL).")
+    group.add_argument(
+        "--emulator",
+        action="store_true",
+        default=default if in_subcommand else False,
+        help="Run against an embedded offline Gemini emulator (no API key; its files vanish on exit).",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser: one subcommand per registered operation, plus ``emulator`` and ``demo``."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Gemini audio understanding from the command line."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_global_flags(parser, in_subcommand=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for op in OPERATIONS.values():
+        summary = op.description.split("\n\n")[0].replace("\n", " ")
+        sub = commands.add_parser(
+            command_name(op.name), help=summary.split(". ")[0] + ".", description=summary
+        )
+        add_operation_arguments(sub, op)
+        sub.add_argument("--json", action="store_true", help="Print the full result as JSON.")
+        _add_global_flags(sub, in_subcommand=True)
+        sub.set_defaults(operation=op.name)
+
+    emulator = commands.add_parser(
+        "emulator", help="Serve the offline Gemini API emulator in the foreground."
+    )
+    emulator.add_argument("--host", default="127.0.0.1", help="Interface to listen on (default 127.0.0.1).")
+    emulator.add_argument("--port", type=int, default=0, help="Port (default 0: any free port).")
+
+    demo = commands.add_parser("demo", help="A short tour of every tool on a bundled sample (no key needed).")
+    _add_global_flags(demo, in_subcommand=True)
+    return parser
+
+
+def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run the CLI and return its exit status (for tests and embedding); see the module docstring."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse already printed usage or help
+        return int(exc.code or 0)
+    try:
+        if args.command == "emulator":
+            from .emulator.server import serve
+
+            serve(args.host, args.port, out=out)
+            return 0
+        if args.command == "demo":
+            from .demo import run_demo
+
+            return run_demo(_settings(args, None), use_emulator=args.emulator, out=out, err=err)
+        op = OPERATIONS[args.operation]
+        return _run_operation(op, args, out, err)
+    except GeminiAudioError as exc:
+        print(f"{PROG}: error: {exc}", file=err)
+        return 2 if exc.caller_fixable else 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=err)
+        return 130
+    except Exception as exc:  # a bug: say what, without a traceback
+        print(f"{PROG}: internal error: {type(exc).__name__}: {exc}", file=err)
+        return 1
+
+
+def _run_operation(op: Operation[Any, Any], args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    arguments = operation_arguments(args, op.input_model)
+    with ExitStack() as stack:
+        settings = _settings(args, arguments.get("audio"))
+        if args.emulator:
+            settings = stack.enter_context(embedded_emulator(settings))
+        progress = StderrProgress(err, label=command_name(op.name))
+        stack.callback(progress.close)
+        output = asyncio.run(op(arguments, RunContext(settings=settings, progress=progress)))
+    if args.json:
+        print(output.model_dump_json(indent=2), file=out)
+    else:
+        to_text = getattr(output, "to_text", None)
+        print(to_text() if callable(to_text) else output.model_dump_json(indent=2), file=out)
+    return 0
+
+
+def _settings(args: argparse.Namespace, audio: str | None) -> Settings:
+    allow = getattr(args, "allow_dir", None)
+    settings = settings_from_flags(allow, getattr(args, "model", None))
+    if not allow and not os.environ.get("GEMINI_AUDIO_ALLOWED_DIRS") and audio and _is_local(audio):
+        parent = Path(audio).expanduser().resolve().parent
+        if parent.is_dir():
+            settings = settings.with_(allowed_dirs=(*settings.allowed_dirs, parent))
+    return settings
+
+
+def _is_local(audio: str) -> bool:
+    return not (audio.startswith("files/") or "://" in audio)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point (``gemini-audio``)."""
+    sys.exit(run(argv))
+
+
+if __name__ == "__main__":
+    main()
