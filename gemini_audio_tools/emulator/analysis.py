@@ -6,6 +6,7 @@ where the voice activity detector finds no speech skip the recognizer: long sile
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -82,11 +83,14 @@ def analyze(
     data: bytes,
     *,
     need: TranscriptNeed,
-    recognizer: Recognizer | None,
+    recognizer: Callable[[], Recognizer | None],
     time_range: tuple[float, float] | None = None,
     block_seconds: float = 600.0,
 ) -> Analysis:
     """Measure ``data`` (optionally only ``time_range``, seconds on the file's timeline) in one pass.
+
+    ``recognizer`` is called only when a block holds speech to transcribe (loading Whisper is not free);
+    it returns None when no recognizer is installed.
 
     Raises:
         CorruptAudioError: the bytes cannot be decoded.
@@ -97,6 +101,8 @@ def analyze(
     speech: list[Span] | None = []
     segments: list[Segment] = []
     transcribed_speech = 0.0
+    loaded: Recognizer | None = None
+    unavailable = need is TranscriptNeed.NONE
     for offset, pcm in iter_blocks(data, block_seconds=block_seconds, start=start, end=end):
         acc.add(pcm)
         found = detect_speech(pcm, offset)
@@ -104,25 +110,33 @@ def analyze(
             speech = None
         elif speech is not None:
             speech.extend(found)
-        if recognizer is None or need is TranscriptNeed.NONE or found == []:
+        if unavailable or found == []:
             continue
+        if loaded is None:
+            loaded = recognizer()
+            if loaded is None:
+                unavailable = True
+                continue
         if need is TranscriptNeed.EXCERPT:
             if transcribed_speech >= EXCERPT_SPEECH_SECONDS:
                 continue
             first = max(0.0, found[0][0] - offset - 0.5) if found else 0.0
             stop = first + EXCERPT_SPEECH_SECONDS * 1.5
+            window_start, window_end = offset + first, offset + stop
+            transcribed_speech += sum(
+                min(b, window_end) - max(a, window_start)
+                for a, b in found or []
+                if a < window_end and b > window_start
+            )
             pcm = pcm[int(first * 16_000) : int(stop * 16_000)]
-            offset += first
-            transcribed_speech += sum(min(b, offset + stop) - a for a, b in found or [] if a < offset + stop)
-        segments.extend(recognizer.transcribe(pcm, offset))
+            offset = window_start
+        segments.extend(loaded.transcribe(pcm, offset))
     spans = None if speech is None else _merge(speech)
     return Analysis(
         header=header,
         facts=acc.finish(),
         speech_spans=spans,
-        segments=tuple(snap_to_speech(segments, spans or ()))
-        if recognizer is not None and need is not TranscriptNeed.NONE
-        else None,
+        segments=None if unavailable else tuple(snap_to_speech(segments, spans or ())),
         need=need,
         requested_range=time_range,
     )

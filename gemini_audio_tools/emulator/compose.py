@@ -190,13 +190,15 @@ def answer(question: str, a: Analysis, recognizer_note: str | None) -> str:
         )
     if re.search(r"language", q):
         replies.append("The emulator's recognizer is English-only; it does not identify languages.")
-    speech_q = re.search(r"speech|speak|talk|voice|words|anyone|someone|spoken", q)
+    speech_q = re.search(
+        r"\bspeech\b|\bspeak(?:s|ing)?\b|\btalk|\bvoices?\b|\bspoken\b|\banyone\b|\bsomeone\b", q
+    )
     mention = _QUOTED.search(question) or _MENTION.search(question)
     said_q = re.search(
         r"what (?:is|was|'s) (?:being )?said|what (?:do|does|did) .*\bsay|what are they saying", q
     )
     if mention and a.segments is not None:
-        phrase = mention.group(1).strip()
+        phrase = re.sub(r"^(?:the|a|an|any|some)\s+", "", mention.group(1).strip(), flags=re.IGNORECASE)
         hit = find_phrase(a.segments, phrase)
         if hit:
             replies.append(f'Yes: at {format_timecode(hit.start)} the recognized speech says "{hit.text}".')

@@ -8,7 +8,7 @@ finish` turns them into :class:`AudioFacts`. Measured on this machine: about 60 
 * Activity: an energy detector on 30 ms frames (see :func:`activity_threshold`), gaps
   under 0.3 s bridged. This finds *sound*, not *speech*: whether sound is speech comes from a real voice
   activity detector (silero, see ``recognizer.detect_speech``) when it is installed.
-* Pitch: per 64 ms frame, autocorrelation (50-1000 Hz) gives a fundamental where the frame is periodic; the
+* Pitch: per 60 ms frame, autocorrelation (50-1000 Hz) gives a fundamental where the frame is periodic; the
   median over periodic frames is the pitch. The strongest peak of the averaged spectrum is the dominant
   frequency (what a tone or hum is at).
 * Character: how much of the power sits in one spectral peak ("tonal"), spectral flatness (geometric /
@@ -27,7 +27,7 @@ from ..audio.decode import PcmArray
 
 SAMPLE_RATE = 16_000
 ENERGY_FRAME = 480  # 30 ms
-SPECTRAL_FRAME = 1024  # 64 ms
+SPECTRAL_FRAME = 960  # 60 ms: two energy frames, so both grids stay aligned across blocks
 _FFT = 2 * SPECTRAL_FRAME  # zero-padded so the autocorrelation is not circular
 _MIN_LAG, _MAX_LAG = SAMPLE_RATE // 1000, SAMPLE_RATE // 50  # 1000 Hz .. 50 Hz
 _FLOOR_DB = -100.0
@@ -53,9 +53,9 @@ class AudioFacts:
     """Strongest peak of the averaged spectrum over sounding frames; None for silence."""
     spectral_flatness: float | None
     periodic_fraction: float
-    """Share of sounding 64 ms frames that are clearly periodic (voiced speech, tones, sung notes)."""
+    """Share of sounding 60 ms frames that are clearly periodic (voiced speech, tones, sung notes)."""
     peak_concentration: float
-    """Share of the averaged spectrum's power within ±3 bins (±23 Hz) of its peak: near 1 for a pure tone."""
+    """Share of the averaged spectrum's power within ±3 bins (±50 Hz) of its peak: near 1 for a pure tone."""
     character: str
     """"silent", "tonal", "noise-like" or "mixed" (speech and music are usually mixed)."""
 
@@ -104,12 +104,7 @@ class FactsAccumulator:
             self._measure_frames(buffered[:usable].astype(np.float64))
 
     def _measure_frames(self, x: npt.NDArray[np.float64]) -> None:
-        # Energy frames of 30 ms; 1024 is not a multiple of 480, so the last partial frame of each call is
-        # measured on its own (a negligible bias at block edges).
-        n_energy = -(-len(x) // ENERGY_FRAME)
-        padded = np.zeros(n_energy * ENERGY_FRAME)
-        padded[: len(x)] = x
-        power = np.mean(padded.reshape(n_energy, ENERGY_FRAME) ** 2, axis=1)
+        power = np.mean(x.reshape(-1, ENERGY_FRAME) ** 2, axis=1)
         self._frame_db.append((10 * np.log10(np.maximum(power, 1e-10))).astype(np.float32))
 
         frames = x.reshape(-1, SPECTRAL_FRAME)

@@ -45,7 +45,9 @@ _QUESTION = re.compile(
     r"why\b|can\b|could\b)",
     re.IGNORECASE | re.MULTILINE,
 )
-_WHAT_IS_SAID = re.compile(r"\bwhat (?:is|was|'s) (?:being )?said\b|\bwhat (?:do|does|did) (?:they|he|she)\b")
+_WHAT_IS_SAID = re.compile(
+    r"\bwhat (?:is|was|'s) (?:being )?said\b|\bwhat (?:do|does|did) (?:they|he|she) say\b", re.IGNORECASE
+)
 _TIMESTAMPS = re.compile(
     r"time[- ]?stamp|time[- ]?code|\bwith (?:the )?times\b|\[\d{1,2}:\d{2}", re.IGNORECASE
 )

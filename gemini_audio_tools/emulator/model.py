@@ -21,6 +21,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigurationError
@@ -35,20 +36,28 @@ from .schema_fill import FillContext, fill_schema
 
 OUTPUT_TOKEN_LIMIT = ModelInfo(name="emulator").output_token_limit
 _CACHE_SIZE = 32
+AnalysisKey = tuple[str, tuple[float, float] | None, TranscriptNeed]
 
 
 class OfflineModel:
     """Implements ``EmulatorModel``. Thread-safe; the recognizer loads on the first transcription."""
 
-    def __init__(self, recognizer: Recognizer | None = None, *, block_seconds: float = 600.0) -> None:
+    def __init__(
+        self,
+        recognizer: Recognizer | None = None,
+        *,
+        load_recognizer: Callable[[], Recognizer] = Recognizer.load,
+        block_seconds: float = 600.0,
+    ) -> None:
+        """``recognizer``: an already loaded one to share; otherwise ``load_recognizer`` runs on first need
+        (it raises ``RecognizerUnavailableError`` when faster-whisper or the weights are not installed)."""
         self._recognizer = recognizer
+        self._load_recognizer = load_recognizer
         self._recognizer_error: str | None = None
         self._load_lock = threading.Lock()
         self._cache_lock = threading.Lock()
         self._counts: OrderedDict[str, AudioTokenCount] = OrderedDict()
-        self._analyses: OrderedDict[tuple[str, tuple[float, float] | None, TranscriptNeed], Analysis] = (
-            OrderedDict()
-        )
+        self._analyses: OrderedDict[AnalysisKey, Analysis] = OrderedDict()
         self._block_seconds = block_seconds
 
     # --- EmulatorModel ---------------------------------------------------------------------------------
@@ -118,7 +127,7 @@ class OfflineModel:
         with self._load_lock:
             if self._recognizer is None and self._recognizer_error is None:
                 try:
-                    self._recognizer = Recognizer.load()
+                    self._recognizer = self._load_recognizer()
                 except RecognizerUnavailableError as exc:
                     self._recognizer_error = str(exc)
             return self._recognizer
@@ -137,11 +146,10 @@ class OfflineModel:
                 if candidate in self._analyses:
                     self._analyses.move_to_end(candidate)
                     return self._analyses[candidate]
-        recognizer = self.recognizer()
         result = analyze(
             audio.data,
             need=need,
-            recognizer=recognizer,
+            recognizer=self.recognizer,
             time_range=intent.time_range,
             block_seconds=self._block_seconds,
         )
