@@ -3,8 +3,9 @@
 The identification header in the first page gives channels, rate and the nominal bit rate; the last page
 is found by scanning the file's last 64 KiB (an Ogg page is at most 65,307 bytes) backwards for ``OggS``.
 Files written by FFmpeg's experimental native encoder carry wrong granules (1.9 s for 30 s was measured),
-so a length that implies a bit rate far above the header's nominal rate is not trusted; those files are
-measured by demuxing packet durations instead (no decoding, still linear in the file, but rare).
+so the first audio page's granule is checked against the number of packets before it (each Vorbis packet
+yields between blocksize_0/2 and blocksize_1/2 samples). Files that fail are measured by decoding them:
+slow, but right, and rare (real-world OGGs come from libvorbis).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ._facts import StreamFacts, corrupt, truncated
 
 _MAX_PAGE = 65307
 _NO_GRANULE = 0xFFFFFFFFFFFFFFFF
+_HEADER_PACKETS = 3  # identification, comment, setup
 
 
 def ogg_facts(handle: BinaryIO, size: int, label: str, path: Path) -> StreamFacts:
@@ -33,7 +35,7 @@ def ogg_facts(handle: BinaryIO, size: int, label: str, path: Path) -> StreamFact
     ident = first[27 + first[26] :][:30]
     if len(ident) < 30 or ident[:7] != b"\x01vorbis":
         raise corrupt(label, "its first Ogg page does not hold a Vorbis identification header")
-    channels, rate, _maximum, nominal = struct.unpack("<BIiI", ident[11:24])
+    channels, rate = struct.unpack("<BI", ident[11:16])
     if channels == 0 or rate == 0:
         raise corrupt(label, f"its Vorbis header says {channels} channels at {rate} Hz")
     tail_start = max(0, size - _MAX_PAGE - 27 - 255)
@@ -42,9 +44,8 @@ def ogg_facts(handle: BinaryIO, size: int, label: str, path: Path) -> StreamFact
     granule = _last_granule(tail, serial, size - tail_start, label)
     if granule is None:
         raise truncated(label, "no complete Ogg page with a sample position was found at its end")
-    nominal_bps = nominal if 0 < nominal < 0x7FFFFFFF else 0
-    if granule == 0 or (nominal_bps and size * 8 / (granule / rate) > 4 * nominal_bps + 64_000):
-        granule = _demuxed_samples(path, rate, label)
+    if granule == 0 or not _first_page_plausible(first_pages(handle), serial, ident[28]):
+        granule = _decoded_samples(path, label)
     return StreamFacts("vorbis", rate, channels, granule, size)
 
 
@@ -69,20 +70,46 @@ def _last_granule(tail: bytes, serial: int, tail_size: int, label: str) -> int |
             return int(granule)
 
 
+def first_pages(handle: BinaryIO) -> bytes:
+    """The file's first 64 KiB: the header pages and the first audio pages."""
+    handle.seek(0)
+    return handle.read(65536)
+
+
+def _first_page_plausible(head: bytes, serial: int, blocksizes: int) -> bool:
+    """Whether the first audio page's granule fits the packets before it.
+
+    Every Vorbis audio packet after the first yields between ``blocksize_0 / 2`` and ``blocksize_1 / 2``
+    samples, so the granule of a page bounds the number of packets completed by then (with slack for the
+    trimming the format allows). Encoders that write garbage granules fail this on their first page.
+    """
+    small, large = 1 << (blocksizes & 0xF), 1 << (blocksizes >> 4)
+    pos, packets = 0, 0
+    while pos + 27 <= len(head):
+        if head[pos : pos + 4] != b"OggS":
+            return True  # cannot tell; trust the granule
+        granule, page_serial = struct.unpack("<QI", head[pos + 6 : pos + 18])
+        segments = head[pos + 26]
+        lacing = head[pos + 27 : pos + 27 + segments]
+        if page_serial == serial:
+            packets += sum(1 for value in lacing if value < 255)
+            audio_packets = packets - _HEADER_PACKETS
+            if audio_packets > 1 and granule != _NO_GRANULE:
+                low, high = (audio_packets - 1) * small // 4 - large, audio_packets * large // 2 + large
+                return bool(low <= granule <= high)
+        pos += 27 + segments + sum(lacing)
+    return True
+
+
 def _is_page_header(tail: bytes, pos: int) -> bool:
     """A real page header (not ``OggS`` bytes inside packet data) has version 0 and sane flags."""
     return tail[pos + 4] == 0 and tail[pos + 5] & 0xF8 == 0
 
 
-def _demuxed_samples(path: Path, rate: int, label: str) -> int:
-    """Sum of packet durations from the demuxer: right even when the granules are wrong."""
+def _decoded_samples(path: Path, label: str) -> int:
+    """Samples the decoder produces: slow (the whole file is decoded) but right when granules are wrong."""
     try:
         with av.open(str(path)) as container:
-            stream = container.streams.audio[0]
-            total = 0
-            for packet in container.demux(stream):
-                if packet.duration:
-                    total += packet.duration
-            return round(total * stream.time_base * rate) if stream.time_base else total
+            return sum(frame.samples for frame in container.decode(audio=0))
     except av.FFmpegError as exc:
-        raise corrupt(label, f"its Ogg pages could not be read ({exc})") from None
+        raise corrupt(label, f"its Vorbis audio could not be decoded ({exc})") from None
