@@ -1,0 +1,70 @@
+"""A small offline operation for testing adapters' generic behaviour (errors, progress, nested schemas).
+
+Adapters are loops over the registry; these tests register this operation next to the real ones (with
+``monkeypatch.setitem(OPERATIONS, ...)``) to reach paths the real operations take only under conditions that
+are hard to provoke: an unexpected crash, a chosen number of progress reports, a nested input model.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gemini_audio_tools.context import RunContext
+from gemini_audio_tools.errors import InvalidTimeRangeError, ServiceUnavailableError
+from gemini_audio_tools.operations import Hints, Operation
+
+PROBE = "probe_echo"
+
+
+class Window(BaseModel):
+    """A nested part of the input, so schemas carry a ``$ref``."""
+
+    seconds: float = Field(default=1.0, description="Window length in seconds.", gt=0)
+
+
+class ProbeInput(BaseModel):
+    """Echo the text back (test operation)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="Text to echo.", min_length=1)
+    outcome: Literal["ok", "caller", "remote", "crash"] = Field(
+        default="ok", description="How the call ends: success, a caller-fixable error, a remote error, a bug."
+    )
+    steps: int = Field(default=0, ge=0, le=10, description="Progress reports to send before finishing.")
+    loud: bool = Field(default=False, description="Echo in upper case.")
+    window: Window | None = Field(default=None, description="An optional nested object.")
+
+
+class ProbeOutput(BaseModel):
+    echoed: str = Field(description="The text.")
+    steps: int = Field(description="Progress reports sent.")
+
+    def to_text(self) -> str:
+        return f"echo: {self.echoed}"
+
+
+async def run_probe(args: ProbeInput, ctx: RunContext) -> ProbeOutput:
+    for step in range(1, args.steps + 1):
+        await ctx.report(step, args.steps, f"step {step}")
+    if args.outcome == "caller":
+        raise InvalidTimeRangeError("end 12:30 is past the audio's end 10:28; pass an end of at most 10:28.")
+    if args.outcome == "remote":
+        raise ServiceUnavailableError(
+            "The Gemini API is unavailable (503) after 4 attempts; try again later."
+        )
+    if args.outcome == "crash":
+        raise RuntimeError("secret internal detail")
+    return ProbeOutput(echoed=args.text.upper() if args.loud else args.text, steps=args.steps)
+
+
+PROBE_OPERATION: Operation[ProbeInput, ProbeOutput] = Operation(
+    name=PROBE,
+    input_model=ProbeInput,
+    output_model=ProbeOutput,
+    run=run_probe,
+    hints=Hints(read_only=True, idempotent=True, open_world=False),
+    title="Probe echo",
+)
