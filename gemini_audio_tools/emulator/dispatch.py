@@ -87,6 +87,11 @@ class Operation:
             faults.count_status(self.name, 0)
             await _drop(receive, send)
             return
+        except Exception as exc:  # a bug in the emulator or its model: still answer in the API's error format
+            logger.exception("Emulator error in %s", self.name)
+            response = ApiError(
+                500, f"Internal error in the Gemini emulator ({type(exc).__name__}: {exc})."
+            ).to_response(self.error_headers)
         faults.count_status(self.name, response.status_code)
         await response(scope, receive, send)
 

@@ -10,9 +10,15 @@ import pytest
 from google import genai
 from google.genai import errors, types
 
+from gemini_audio_tools.emulator.model_types import (
+    AudioInput,
+    AudioTokenCount,
+    GenerationRequest,
+    GenerationResult,
+)
 from gemini_audio_tools.emulator.server import EmulatorServer
 from tests.fixtures.audio import MakeAudio
-from tests.fixtures.emulator import client_for
+from tests.fixtures.emulator import MakeEmulator, client_for
 
 MODEL = "gemini-2.5-flash"
 
@@ -274,3 +280,29 @@ def test_counters_report_requests_and_bytes_per_operation(
     assert stats.requests["upload.start"] == 2
     assert stats.bytes_received["upload.chunk"] == 2 * tone.stat().st_size
     assert stats.statuses["upload.chunk"] == {200: 2}
+
+
+class _BrokenModel:
+    """A model with a bug: the emulator must still answer in the API's error format."""
+
+    def generate(self, request: GenerationRequest) -> GenerationResult:
+        raise RuntimeError("model bug")
+
+    def count_audio(self, audio: AudioInput) -> AudioTokenCount:
+        return AudioTokenCount(seconds=1.0, tokens=32)
+
+    def count_text_tokens(self, text: str) -> int:
+        return 1
+
+
+def test_an_unexpected_emulator_error_is_a_500_in_the_apis_format(
+    make_emulator: MakeEmulator, tone: Path
+) -> None:
+    server = make_emulator(model=_BrokenModel())
+    client = client_for(server)
+
+    with pytest.raises(errors.ServerError) as caught:
+        client.models.generate_content(model=MODEL, contents=[_inline(tone), "Hi"])
+    assert caught.value.code == 500
+    assert caught.value.status == "INTERNAL"
+    assert "model bug" in str(caught.value.message)
