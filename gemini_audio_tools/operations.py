@@ -14,9 +14,11 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ._ops.local import inspect_audio
 from .config import Settings
 from .context import ProgressSink, RunContext, no_progress
 from .errors import InvalidArgumentError
+from .schemas import InspectAudioInput, InspectAudioOutput
 
 InputT = TypeVar("InputT", bound=BaseModel)
 OutputT = TypeVar("OutputT", bound=BaseModel)
@@ -73,6 +75,14 @@ def _registry(*operations: Operation[Any, Any]) -> dict[str, Operation[Any, Any]
 
 # The registry, in the order tools are listed to agents. Run functions live in ``_ops/`` (one module per concern).
 OPERATIONS: dict[str, Operation[Any, Any]] = _registry(
+    Operation(
+        name="inspect_audio",
+        title="Inspect local audio",
+        input_model=InspectAudioInput,
+        output_model=InspectAudioOutput,
+        run=inspect_audio,
+        hints=Hints(read_only=True, idempotent=True, open_world=False),
+    ),
 )
 
 

@@ -7,9 +7,12 @@ structured content / artifact).
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from .timecode import format_timecode
 
 AUDIO_DESCRIPTION = (
     "The audio to use: a local file path (inside the allowed directories), or a Files API name like "
@@ -112,8 +115,32 @@ class InspectAudioOutput(_Output):
     bit_rate: int | None = Field(default=None, description="Average bit rate in bits per second, if known.")
     range: AudioRange = Field(description="The range the token estimate covers (the whole file by default).")
     estimated_tokens: int = Field(
-        description="Estimated Gemini input tokens for the range: ceil(32 × seconds)."
+        description="Estimated Gemini input tokens for the range: 32 per second of audio, rounded up to a "
+        "whole token (ceil(32 × seconds))."
     )
+
+    def to_text(self) -> str:
+        """One line, e.g. "speech.mp3: MP3, 10:28 (628.0 s), 44100 Hz stereo, 9.6 MB; ~20,096 tokens"."""
+        layout = {1: "mono", 2: "stereo"}.get(self.channels, f"{self.channels} channels")
+        line = (
+            f"{PurePath(self.path).name}: {self.format.upper()}, {format_timecode(self.duration_seconds)} "
+            f"({self.duration_seconds:.1f} s), {self.sample_rate} Hz {layout}, {_size(self.size_bytes)}"
+        )
+        if self.range.method != "whole":
+            first, last = self.range.start_seconds, self.range.end_seconds
+            line += f"; range {format_timecode(first)}-{format_timecode(last)} ({last - first:.1f} s)"
+        return f"{line}; ~{self.estimated_tokens:,} tokens"
+
+
+def _size(size_bytes: int) -> str:
+    """Decimal units, as file managers show them: 980 B, 51 KB, 9.6 MB, 1.2 GB."""
+    if size_bytes < 1000:
+        return f"{size_bytes} B"
+    if size_bytes < 1_000_000:
+        return f"{size_bytes / 1000:.0f} KB"
+    if size_bytes < 1_000_000_000:
+        return f"{size_bytes / 1_000_000:.1f} MB"
+    return f"{size_bytes / 1_000_000_000:.1f} GB"
 
 
 # --- upload / list / delete ------------------------------------------------------------------------------
