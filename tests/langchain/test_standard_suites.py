@@ -17,32 +17,12 @@ from langchain_tests.integration_tests import ToolsIntegrationTests
 from langchain_tests.unit_tests import ToolsUnitTests
 
 from gemini_audio_tools import Settings
-from gemini_audio_tools.demo import SAMPLE, SAMPLES_DIR
+from gemini_audio_tools.demo import SAMPLES_DIR
 from gemini_audio_tools.emulator.server import EmulatorServer
 from gemini_audio_tools.langchain import GeminiAudioTool
 from gemini_audio_tools.operations import OPERATIONS
+from tests._examples import example_for
 from tests.fixtures.emulator import TEST_API_KEY
-
-EXAMPLES: dict[str, dict[str, Any]] = {
-    "inspect_audio": {"audio": str(SAMPLE)},
-    "upload_audio": {"audio": str(SAMPLE), "display_name": "standard suite"},
-    "list_audio_files": {"page_size": 5},
-    "delete_audio_file": {"name": "files/standard-suite-missing"},
-    "count_audio_tokens": {"audio": str(SAMPLE), "prompt": "Transcribe this.", "exact": True},
-    "transcribe_audio": {"audio": str(SAMPLE), "start": "00:00", "end": "00:04", "timestamps": True},
-    "describe_audio": {"audio": str(SAMPLE), "end": "00:04"},
-    "ask_about_audio": {"audio": str(SAMPLE), "end": "00:04", "question": "What is this recording about?"},
-}
-"""Valid example arguments per operation; any other operation gets generic ones (``example_for``)."""
-
-
-def example_for(operation: str) -> dict[str, Any]:
-    if operation in EXAMPLES:
-        return EXAMPLES[operation]
-    fields = OPERATIONS[operation].input_model.model_fields
-    return {
-        name: str(SAMPLE) if name == "audio" else "example" for name, f in fields.items() if f.is_required()
-    }
 
 
 class _Unit(ToolsUnitTests):

@@ -1,0 +1,29 @@
+"""Valid example arguments for every operation on the bundled sample, shared by the adapter suites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gemini_audio_tools.demo import SAMPLE
+from gemini_audio_tools.operations import OPERATIONS
+
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "inspect_audio": {"audio": str(SAMPLE)},
+    "upload_audio": {"audio": str(SAMPLE), "display_name": "adapter suite"},
+    "list_audio_files": {"page_size": 5},
+    "delete_audio_file": {"name": "files/adapter-suite-missing"},
+    "count_audio_tokens": {"audio": str(SAMPLE), "prompt": "Transcribe this.", "exact": True},
+    "transcribe_audio": {"audio": str(SAMPLE), "start": "00:00", "end": "00:04", "timestamps": True},
+    "describe_audio": {"audio": str(SAMPLE), "end": "00:04"},
+    "ask_about_audio": {"audio": str(SAMPLE), "end": "00:04", "question": "What is this recording about?"},
+}
+
+
+def example_for(operation: str) -> dict[str, Any]:
+    """``EXAMPLES[operation]``, or for an operation added later: its required fields filled generically."""
+    if operation in EXAMPLES:
+        return EXAMPLES[operation]
+    fields = OPERATIONS[operation].input_model.model_fields
+    return {
+        name: str(SAMPLE) if name == "audio" else "example" for name, f in fields.items() if f.is_required()
+    }

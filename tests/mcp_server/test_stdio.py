@@ -1,0 +1,110 @@
+"""The MCP server over stdio, driven by the official MCP client in a real subprocess.
+
+Runs under mcp 1.x (/work/venv) and 2.x (/work/venv-mcp2) alike.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from gemini_audio_tools.emulator.server import EmulatorServer
+from gemini_audio_tools.operations import OPERATIONS
+from tests._examples import example_for
+from tests._probe_operation import PROBE
+from tests.mcp_server._client import server_env, stdio_session, wire
+
+
+async def test_the_client_sees_exactly_the_registered_tools_with_annotations_and_output_schemas(
+    tmp_path: Path,
+) -> None:
+    async with stdio_session(server_env(None, tmp_path)) as session:
+        tools = wire(await session.list_tools())["tools"]
+    assert [t["name"] for t in tools] == list(OPERATIONS)
+    for tool in tools:
+        op = OPERATIONS[tool["name"]]
+        assert tool["description"] == op.description
+        assert tool["inputSchema"] == op.input_model.model_json_schema()
+        assert tool["outputSchema"] == op.output_model.model_json_schema()
+        assert tool["annotations"] == {
+            "title": tool["title"],
+            "readOnlyHint": op.hints.read_only,
+            "destructiveHint": op.hints.destructive,
+            "idempotentHint": op.hints.idempotent,
+            "openWorldHint": op.hints.open_world,
+        }
+
+
+async def test_every_tool_runs_against_the_emulator(emulator: EmulatorServer, tmp_path: Path) -> None:
+    results: dict[str, dict[str, Any]] = {}
+    async with stdio_session(server_env(emulator.base_url, tmp_path)) as session:
+        for name in OPERATIONS:
+            results[name] = wire(await session.call_tool(name, example_for(name)))
+    for name, result in results.items():
+        assert result["isError"] is False, (name, result["content"])
+        output = OPERATIONS[name].output_model.model_validate(result["structuredContent"])
+        assert result["content"] == [{"type": "text", "text": output.to_text()}]
+
+
+async def test_library_errors_are_tool_errors_with_the_librarys_message_and_the_server_keeps_serving(
+    tmp_path: Path,
+) -> None:
+    outside = tmp_path / "elsewhere.wav"
+    outside.write_bytes(b"RIFF")
+    async with stdio_session(server_env(None, tmp_path), probe=True) as session:
+        bad_range = wire(await session.call_tool(PROBE, {"text": "x", "outcome": "caller"}))
+        bad_args = wire(await session.call_tool(PROBE, {"text": 42, "colour": "red"}))
+        unknown = wire(await session.call_tool("no_such_tool", {}))
+        after = wire(await session.call_tool(PROBE, {"text": "still here"}))
+        if "inspect_audio" in OPERATIONS:
+            refused = wire(await session.call_tool("inspect_audio", {"audio": str(outside)}))
+            assert refused["isError"] is True
+            assert "allowed" in refused["content"][0]["text"].lower()
+    assert bad_range["isError"] is True
+    assert (
+        bad_range["content"][0]["text"]
+        == "end 12:30 is past the audio's end 10:28; pass an end of at most 10:28."
+    )
+    assert bad_args["isError"] is True
+    assert bad_args["content"][0]["text"].startswith("Invalid arguments for probe_echo: text:")
+    assert "colour" in bad_args["content"][0]["text"]
+    assert unknown["isError"] is True and "no_such_tool" in unknown["content"][0]["text"]
+    assert after["isError"] is False and after["structuredContent"] == {"echoed": "still here", "steps": 0}
+
+
+async def test_a_crash_is_a_tool_error_that_does_not_leak_internals(tmp_path: Path) -> None:
+    async with stdio_session(server_env(None, tmp_path), probe=True) as session:
+        crash = wire(await session.call_tool(PROBE, {"text": "x", "outcome": "crash"}))
+    assert crash["isError"] is True
+    text = crash["content"][0]["text"]
+    assert "probe_echo failed with an internal error" in text and "secret" not in text
+
+
+async def test_progress_notifications_reach_a_client_that_asked_for_them(tmp_path: Path) -> None:
+    seen: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append((progress, total, message))
+
+    async with stdio_session(server_env(None, tmp_path), probe=True) as session:
+        result = wire(
+            await session.call_tool(PROBE, {"text": "x", "steps": 3}, progress_callback=on_progress)
+        )
+        silent = wire(await session.call_tool(PROBE, {"text": "y", "steps": 2}))
+    assert result["isError"] is False and silent["isError"] is False
+    assert seen == [(1, 3, "step 1"), (2, 3, "step 2"), (3, 3, "step 3")]
+
+
+async def test_the_embedded_emulator_needs_no_api_key(tmp_path: Path) -> None:
+    env = server_env(None, tmp_path)
+    async with stdio_session(env, "--emulator", "--model", "gemini-2.5-flash-lite") as session:
+        names = [t.name for t in (await session.list_tools()).tools]
+        calls = {
+            name: wire(await session.call_tool(name, example_for(name)))
+            for name in ("count_audio_tokens", "upload_audio")
+            if name in names
+        }
+    for name, result in calls.items():
+        assert result["isError"] is False, (name, result["content"])
+    if "count_audio_tokens" in calls:
+        assert calls["count_audio_tokens"]["structuredContent"]["model"] == "gemini-2.5-flash-lite"
