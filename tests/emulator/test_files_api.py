@@ -250,3 +250,66 @@ async def test_the_async_client_uploads_gets_lists_and_deletes(
     with pytest.raises(errors.ClientError) as caught:
         await async_genai_client.files.get(name=file.name)
     assert caught.value.code == 403
+
+
+def test_an_empty_file_uploads_and_turns_failed(genai_client: genai.Client, empty_file: Path) -> None:
+    file = genai_client.files.upload(file=empty_file)
+
+    assert file.size_bytes == 0
+    assert file.state == types.FileState.FAILED
+
+
+def test_an_in_memory_stream_uploads_like_a_path(genai_client: genai.Client, tone: Path) -> None:
+    with tone.open("rb") as stream:
+        file = genai_client.files.upload(file=stream, config={"mime_type": "audio/wav"})
+
+    assert file.mime_type == "audio/wav"
+    assert file.size_bytes == tone.stat().st_size
+    assert file.state == types.FileState.ACTIVE
+
+
+def test_a_finished_session_answers_a_query_with_its_file(emulator: EmulatorServer, tone: Path) -> None:
+    data = tone.read_bytes()
+    start = httpx.post(
+        f"{emulator.base_url}/upload/v1/files?key=k",
+        headers={
+            "X-Goog-Upload-Protocol": "resumable",
+            "X-Goog-Upload-Command": "start",
+            "X-Goog-Upload-Header-Content-Length": str(len(data)),
+            "X-Goog-Upload-Header-Content-Type": "audio/wav",
+        },
+    )
+    url = start.headers["x-goog-upload-url"]
+    done = httpx.post(
+        url, content=data, headers={"X-Goog-Upload-Command": "upload, finalize", "X-Goog-Upload-Offset": "0"}
+    )
+
+    query = httpx.post(url, headers={"X-Goog-Upload-Command": "query"})
+
+    assert query.headers["x-goog-upload-status"] == "final"
+    assert query.json()["file"]["name"] == done.json()["file"]["name"]
+
+
+def test_an_upload_can_be_cancelled_and_leaves_nothing_behind(emulator: EmulatorServer, tone: Path) -> None:
+    start = httpx.post(
+        f"{emulator.base_url}/upload/v1/files?key=k",
+        headers={
+            "X-Goog-Upload-Protocol": "resumable",
+            "X-Goog-Upload-Command": "start",
+            "X-Goog-Upload-Header-Content-Length": "100",
+            "X-Goog-Upload-Header-Content-Type": "audio/wav",
+        },
+    )
+
+    cancelled = httpx.post(start.headers["x-goog-upload-url"], headers={"X-Goog-Upload-Command": "cancel"})
+
+    assert cancelled.headers["x-goog-upload-status"] == "cancelled"
+    assert list((emulator.state.root / "uploads").iterdir()) == []
+    assert emulator.state.uploads.pending_bytes() == 0
+
+
+def test_a_non_resumable_upload_is_refused_with_a_clear_400(emulator: EmulatorServer) -> None:
+    response = httpx.post(f"{emulator.base_url}/upload/v1/files?key=k", content=b"abc")
+
+    assert response.status_code == 400
+    assert "resumable" in response.json()["error"]["message"]
