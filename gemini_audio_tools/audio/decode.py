@@ -22,29 +22,47 @@ def decode_pcm(
 ) -> PcmArray:
     """Decode ``source`` (a path or the file's bytes) to mono float32 samples in [-1, 1] at ``sample_rate``.
 
-    ``start``/``end`` (seconds on the file's timeline) cut the result sample-accurately.
+    ``start``/``end`` (seconds from the first decoded sample, the timeline of
+    :func:`~.probe.probe_audio`) cut the result sample-accurately; decoding stops at ``end`` and samples
+    before ``start`` are dropped as they come, so a short range of a long file stays cheap in memory.
+    Channels are averaged (FFmpeg's downmix) and clipped to [-1, 1].
 
     Raises:
-        CorruptAudioError: the bytes cannot be decoded as audio.
+        CorruptAudioError: the bytes cannot be decoded as audio, or hold no audio stream.
     """
     opened = io.BytesIO(source) if isinstance(source, bytes) else str(source)
+    label = "The audio" if isinstance(source, bytes) else f"'{Path(source).name}'"
     resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
+    first = 0 if start is None else max(0, round(start * sample_rate))
+    last = None if end is None else max(first, round(end * sample_rate))
     parts: list[PcmArray] = []
+    position = 0  # output samples produced so far
+
+    def keep(frame: av.AudioFrame) -> None:
+        nonlocal position
+        samples = np.asarray(frame.to_ndarray(), dtype=np.float32).reshape(-1)
+        lo, hi = (
+            max(first - position, 0),
+            len(samples) if last is None else min(len(samples), last - position),
+        )
+        if hi > lo:
+            parts.append(samples[lo:hi])
+        position += len(samples)
+
     try:
         with av.open(opened) as container:
             stream = next((s for s in container.streams if s.type == "audio"), None)
             if stream is None:
-                raise CorruptAudioError("The file contains no audio stream.")
+                raise CorruptAudioError(f"{label} contains no audio stream.")
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    parts.append(np.asarray(out.to_ndarray(), dtype=np.float32).reshape(-1))
-            for out in resampler.resample(None):
-                parts.append(np.asarray(out.to_ndarray(), dtype=np.float32).reshape(-1))
+                    keep(out)
+                if last is not None and position >= last:
+                    break
+            else:
+                for out in resampler.resample(None):
+                    keep(out)
     except av.FFmpegError as exc:
-        raise CorruptAudioError(
-            f"The audio could not be decoded ({exc.__class__.__name__}: {exc})."
-        ) from None
+        raise CorruptAudioError(f"{label} could not be decoded ({exc.__class__.__name__}: {exc}).") from None
     pcm = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-    first = 0 if start is None else max(0, round(start * sample_rate))
-    last = len(pcm) if end is None else min(len(pcm), round(end * sample_rate))
-    return np.ascontiguousarray(pcm[first:last], dtype=np.float32)
+    return np.clip(pcm, -1.0, 1.0, out=pcm) if len(pcm) else pcm

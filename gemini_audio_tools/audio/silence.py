@@ -34,12 +34,13 @@ def find_silences(
     count = -(-len(samples) // hop)
     if count == 0:
         return []
-    padded = np.zeros(count * hop, dtype=np.float32)
-    padded[: len(samples)] = samples
-    frames = padded.reshape(count, hop)
-    energy = np.einsum("ij,ij->i", frames, frames, dtype=np.float64) / hop
-    if len(samples) % hop:  # the last frame holds fewer real samples; average over those only
-        energy[-1] *= hop / (len(samples) % hop)
+    full = len(samples) // hop
+    frames = samples[: full * hop].reshape(full, hop)  # a view: no copy of hours of audio
+    energy = np.empty(count, dtype=np.float64)
+    energy[:full] = np.einsum("ij,ij->i", frames, frames) / hop
+    if count > full:  # the last, shorter frame: average over the samples it has
+        tail = samples[full * hop :].astype(np.float64)
+        energy[full] = float(np.dot(tail, tail)) / len(tail)
     quiet = energy < 10 ** (threshold_db / 10)
     edges = np.diff(np.concatenate(([0], quiet.astype(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)

@@ -1,0 +1,31 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gemini_audio_tools.audio.decode import decode_pcm
+from gemini_audio_tools.errors import CorruptAudioError
+
+
+def test_audio_is_decoded_to_mono_float32_at_the_requested_rate(multichannel_files: dict[str, Path]) -> None:
+    pcm = decode_pcm(multichannel_files["flac-6ch"], sample_rate=8000)
+    assert pcm.dtype == np.float32 and pcm.ndim == 1 and len(pcm) == 3 * 8000
+    assert np.max(np.abs(pcm)) <= 1.0
+
+
+def test_a_range_is_cut_sample_accurately(audio_files: dict[str, Path]) -> None:
+    whole = decode_pcm(audio_files["wav"])
+    part = decode_pcm(audio_files["wav"], start=1.25, end=2.5)
+    assert np.array_equal(part, whole[20000:40000])
+    assert np.array_equal(decode_pcm(audio_files["wav"], start=3.5), whole[56000:])
+    assert np.array_equal(decode_pcm(audio_files["wav"], end=0.5), whole[:8000])
+
+
+def test_bytes_decode_like_the_file(audio_files: dict[str, Path]) -> None:
+    path = audio_files["ogg"]
+    assert np.array_equal(decode_pcm(path.read_bytes()), decode_pcm(path))
+
+
+def test_undecodable_bytes_raise_corrupt_audio(text_as_mp3: Path) -> None:
+    with pytest.raises(CorruptAudioError, match="could not be decoded"):
+        decode_pcm(text_as_mp3)

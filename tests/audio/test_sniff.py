@@ -1,0 +1,108 @@
+from pathlib import Path
+
+import pytest
+
+from gemini_audio_tools.audio._mpeg import parse_mpeg_header
+from gemini_audio_tools.audio.sniff import sniff_bytes, sniff_file
+from gemini_audio_tools.errors import AudioFileNotFoundError, CorruptAudioError, UnsupportedAudioError
+
+
+def test_every_accepted_format_is_recognised_by_content(audio_files: dict[str, Path]) -> None:
+    assert {fmt: sniff_file(path) for fmt, path in audio_files.items()} == {fmt: fmt for fmt in audio_files}
+
+
+def test_sniffing_bytes_agrees_with_sniffing_the_file(audio_files: dict[str, Path]) -> None:
+    for fmt, path in audio_files.items():
+        data = path.read_bytes()
+        assert sniff_bytes(data[:8192], len(data)) == fmt
+
+
+def test_a_misleading_extension_does_not_matter(misleading_extension_file: Path) -> None:
+    assert misleading_extension_file.suffix == ".wav"
+    assert sniff_file(misleading_extension_file) == "mp3"
+
+
+def test_an_extension_free_copy_is_still_recognised(audio_files: dict[str, Path], tmp_path: Path) -> None:
+    for fmt, path in audio_files.items():
+        copy = tmp_path / f"upload-{fmt}"
+        copy.write_bytes(path.read_bytes())
+        assert sniff_file(copy) == fmt
+
+
+def test_an_empty_file_is_corrupt_and_says_it_is_empty(empty_file: Path) -> None:
+    with pytest.raises(CorruptAudioError, match=r"empty \(0 bytes\)"):
+        sniff_file(empty_file)
+
+
+def test_a_text_file_named_mp3_is_refused_as_text(text_as_mp3: Path) -> None:
+    with pytest.raises(UnsupportedAudioError, match="is a text file, not audio") as caught:
+        sniff_file(text_as_mp3)
+    assert "notes.mp3" in str(caught.value) and "Meeting notes" in str(caught.value)
+
+
+def test_an_mp4_video_is_refused_with_advice_to_extract_the_audio(mp4_video: Path) -> None:
+    with pytest.raises(UnsupportedAudioError, match=r"MP4 video.*extract the audio track first.*ffmpeg"):
+        sniff_file(mp4_video)
+
+
+def test_a_missing_path_and_a_directory_get_path_errors(tmp_path: Path) -> None:
+    with pytest.raises(AudioFileNotFoundError, match="No file at"):
+        sniff_file(tmp_path / "nope.mp3")
+    with pytest.raises(AudioFileNotFoundError, match="is a directory"):
+        sniff_file(tmp_path)
+
+
+def _ftyp(brand: bytes, extra: bytes = b"") -> bytes:
+    return b"\x00\x00\x00\x18ftyp" + brand + b"\x00\x00\x02\x00isomiso2" + extra
+
+
+@pytest.mark.parametrize(
+    ("head", "message"),
+    [
+        (_ftyp(b"M4A "), r"M4A .*-c:a copy OUTPUT\.aac"),
+        (_ftyp(b"isom", b"....moov....trak....hdlr....soun"), "audio in an MP4 container"),
+        (_ftyp(b"qt  "), "QuickTime MOV video"),
+        (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm", "WebM"),
+        (b"RIFF\x00\x10\x00\x00AVI LIST", "AVI video"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3", "PDF document"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG image"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "JPEG image"),
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "ZIP archive"),
+        (b'{"text": "hello", "words": [1, 2, 3]}', "JSON text file"),
+        (b"<!DOCTYPE html><html><body>Not found</body></html>", "HTML page"),
+        (b"OggS\x00\x02" + b"\x00" * 20 + b"\x01\x13OpusHead\x01\x01", "Ogg Opus"),
+        (b"OggS\x00\x02" + b"\x00" * 20 + b"\x01\x1e\x80theora\x03\x02", "Ogg Theora video"),
+        (b"#!AMR\n" + b"\x3c" * 40, "AMR speech audio"),
+        (bytes(range(200, 256)) * 20, "not audio in any format we recognise"),
+    ],
+)
+def test_other_files_are_refused_with_what_they_are(head: bytes, message: str) -> None:
+    with pytest.raises(UnsupportedAudioError, match=message):
+        sniff_bytes(head, len(head) + 100_000)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"RIFF\x24\x00\x00\x00WAV", b"fLaC\x00\x00\x00\x22\x10\x00", b"FORM\x00\x00", b"OggS\x00\x02\x00"],
+)
+def test_a_header_cut_short_is_corrupt_not_unsupported(head: bytes) -> None:
+    with pytest.raises(CorruptAudioError, match="truncated"):
+        sniff_bytes(head, len(head))
+
+
+def test_mpeg_layer_2_is_refused_as_not_mp3() -> None:
+    header = b"\xff\xfd\x84\x00"  # MPEG-1 Layer II, 128 kbit/s, 48 kHz
+    parsed = parse_mpeg_header(*header)
+    assert parsed is not None and parsed.layer == 2
+    frame = header + b"\x00" * (parsed.length - 4)
+    with pytest.raises(UnsupportedAudioError, match="MP2"):
+        sniff_bytes(frame * 4, len(frame) * 4)
+
+
+def test_an_id3_tag_longer_than_the_head_is_looked_past(audio_files: dict[str, Path], tmp_path: Path) -> None:
+    tag_body = b"\x00" * 20_000  # e.g. embedded cover art
+    size = len(tag_body)
+    syncsafe = bytes([(size >> 21) & 0x7F, (size >> 14) & 0x7F, (size >> 7) & 0x7F, size & 0x7F])
+    tagged = tmp_path / "tagged.aac"
+    tagged.write_bytes(b"ID3\x04\x00\x00" + syncsafe + tag_body + audio_files["aac"].read_bytes())
+    assert sniff_file(tagged) == "aac"
