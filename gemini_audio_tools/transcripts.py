@@ -122,20 +122,17 @@ def rebase(segments: Iterable[Segment], offset: float, lower: float, upper: floa
 
 
 def stitch(parts: Sequence[tuple[float, float, Sequence[Segment]]]) -> list[Segment]:
-    """Join chunk transcripts ``(chunk_start, chunk_end, segments)`` already on the original timeline.
+    """Join chunk transcripts ``(keep_start, keep_end, segments)``, segments already on the file's timeline.
 
     Neighbouring chunks overlap so no word is lost at a cut; inside an overlap both chunks heard the same
-    speech, so each keeps only the segments that start on its side of the overlap's midpoint.
+    speech, so each keeps only the segments that start inside its own keep window (the planner's cut points).
+    The first and last windows are open-ended, so nothing at the edges of the audio is lost.
     """
     ordered = sorted(parts, key=lambda p: p[0])
     result: list[Segment] = []
-    for i, (start, end, segments) in enumerate(ordered):
-        lower = -math.inf
-        if i > 0 and ordered[i - 1][1] > start:
-            lower = (start + ordered[i - 1][1]) / 2
-        upper = math.inf
-        if i + 1 < len(ordered) and ordered[i + 1][0] < end:
-            upper = (ordered[i + 1][0] + end) / 2
+    for i, (keep_start, keep_end, segments) in enumerate(ordered):
+        lower = -math.inf if i == 0 else keep_start
+        upper = math.inf if i == len(ordered) - 1 else keep_end
         result.extend(seg for seg in segments if lower <= seg.start < upper)
     return result
 

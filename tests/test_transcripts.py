@@ -84,7 +84,7 @@ def test_rebase_drops_segments_entirely_outside_the_range() -> None:
 def test_stitch_keeps_each_overlap_segment_once() -> None:
     first = [Segment(start=0, end=50, text="a"), Segment(start=55, end=62, text="b")]
     second = [Segment(start=55.2, end=62, text="b"), Segment(start=62, end=70, text="c")]
-    stitched = stitch([(50.0, 120.0, second), (0.0, 60.0, first)])
+    stitched = stitch([(55.0, 120.0, second), (0.0, 55.0, first)])
     assert [s.text for s in stitched] == ["a", "b", "c"]
 
 
