@@ -6,11 +6,15 @@ google-genai 3.x sends ``/v1/…``; older releases send ``/v1beta/…``; both ar
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from .control import control_routes
 from .dispatch import Handler, Operation
+from .errors import ApiError
 from .files_api import FilesApi
 from .models_api import ModelsApi
 from .state import EmulatorState
@@ -61,6 +65,13 @@ def create_app(state: EmulatorState | None = None) -> Starlette:
         Route(model, op("models.get", models.get), methods=["GET"]),
         *control_routes(state),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     app.state.emulator = state
     return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Unknown paths and wrong methods also answer in the API's error JSON, so SDK errors stay readable."""
+    assert isinstance(exc, HTTPException)
+    message = f"{exc.detail}: {request.method} {request.url.path} is not part of the emulated Gemini API."
+    return ApiError(exc.status_code, message).to_response(exc.headers)

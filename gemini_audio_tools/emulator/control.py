@@ -69,9 +69,8 @@ def control_routes(state: EmulatorState) -> list[Route]:
 
     async def fail_file(request: Request) -> Response:
         async def apply(body: dict[str, Any]) -> Response:
-            record = state.store.get(request.path_params["file_id"])
-            record.failure = str(body.get("message") or "File processing failed.")
-            record.audio = None
+            message = str(body.get("message") or "File processing failed.")
+            record = state.store.fail(request.path_params["file_id"], message)
             return JSONResponse({"name": record.name, "state": record.state(state.clock.now())})
 
         return await _guard_async(apply, request)
@@ -98,7 +97,7 @@ def _arm(state: EmulatorState, body: dict[str, Any]) -> Response:
     elif kind == "fail_uploads":
         faults.fail_uploads(**body)
     elif kind == "audio_latency":
-        faults.audio_latency_per_hour = float(body["seconds_per_hour"])
+        faults.audio_latency(float(body["seconds_per_hour"]))
     else:
         raise invalid_argument(
             f"Unknown fault type '{kind}'; use error, drop, latency, slow_processing, fail_uploads "

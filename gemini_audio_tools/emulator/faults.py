@@ -167,6 +167,17 @@ class FaultPlan:
         with self._lock:
             self.failed_uploads.extend([message] * count)
 
+    def audio_latency(self, seconds_per_hour: float) -> None:
+        """Delay every generateContent by ``seconds_per_hour`` per hour of audio it carries (0 turns it off).
+
+        Raises:
+            ValueError: ``seconds_per_hour`` is negative.
+        """
+        if seconds_per_hour < 0:
+            raise ValueError(f"seconds_per_hour must not be negative, got {seconds_per_hour}.")
+        with self._lock:
+            self.audio_latency_per_hour = float(seconds_per_hour)
+
     def clear(self) -> None:
         """Disarm every fault (counters are kept; see :meth:`reset_stats`)."""
         with self._lock:

@@ -210,6 +210,19 @@ class FileStore:
             self._files.pop(record.id, None)
         record.path.unlink(missing_ok=True)
 
+    def fail(self, file_id: str, message: str) -> StoredFile:
+        """Turn a live file FAILED with ``message`` (fault injection for an already uploaded file).
+
+        Raises:
+            ApiError: 403 when the file does not exist.
+        """
+        record = self.get(file_id)
+        with self._lock:
+            record.failure = message
+            record.audio = None
+            record.update_time = self.clock.now()
+        return record
+
     def page(self, page_size: int | None, page_token: str | None) -> tuple[list[StoredFile], str | None]:
         """One page of live files, newest first, and the token of the next page (``None`` on the last).
 

@@ -223,7 +223,7 @@ def test_injected_latency_delays_the_request(emulator: EmulatorServer, genai_cli
 def test_latency_grows_with_the_audio_length(
     emulator: EmulatorServer, genai_client: genai.Client, make_audio: MakeAudio
 ) -> None:
-    emulator.state.faults.audio_latency_per_hour = 360.0  # 0.1 s per second of audio
+    emulator.state.faults.audio_latency(360.0)  # 0.1 s per second of audio
     audio = make_audio("wav", 3.0)
     started = time.monotonic()
 
@@ -306,3 +306,23 @@ def test_an_unexpected_emulator_error_is_a_500_in_the_apis_format(
     assert caught.value.code == 500
     assert caught.value.status == "INTERNAL"
     assert "model bug" in str(caught.value.message)
+
+
+def test_an_unknown_path_answers_in_the_apis_error_format(emulator: EmulatorServer) -> None:
+    response = httpx.get(f"{emulator.base_url}/v1/nothing/here?key=k")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["status"] == "NOT_FOUND"
+
+
+def test_an_uploaded_file_can_be_failed_in_process(
+    emulator: EmulatorServer, genai_client: genai.Client, tone: Path
+) -> None:
+    file = genai_client.files.upload(file=tone)
+    assert file.name is not None
+
+    emulator.state.store.fail(file.name, "Corrupted on purpose.")
+
+    failed = genai_client.files.get(name=file.name)
+    assert failed.state == types.FileState.FAILED
+    assert failed.error is not None and failed.error.message == "Corrupted on purpose."
