@@ -8,7 +8,9 @@ Values are left unset unless given, so the input model's own defaults and valida
 from __future__ import annotations
 
 import argparse
+import json
 import types
+from collections.abc import Callable
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -63,7 +65,7 @@ def operation_arguments(namespace: argparse.Namespace, model: type[BaseModel]) -
     return {name: given[name] for name in model.model_fields if name in given}
 
 
-def _scalar(annotation: Any) -> tuple[type[Any], list[Any] | None]:
+def _scalar(annotation: Any) -> tuple[Callable[[str], Any], list[Any] | None]:
     """The argparse ``type`` and ``choices`` for a field annotation (``X | None`` is treated as ``X``)."""
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType):
@@ -76,4 +78,13 @@ def _scalar(annotation: Any) -> tuple[type[Any], list[Any] | None]:
         return type(values[0]), values
     if annotation in (bool, int, float):
         return annotation, None
+    if origin in (list, dict) or (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        return _json_value, None  # structured fields are given as JSON on the command line
     return str, None
+
+
+def _json_value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise argparse.ArgumentTypeError(f"not valid JSON ({err.msg})") from None

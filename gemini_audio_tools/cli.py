@@ -17,7 +17,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -90,8 +90,9 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # argparse already printed usage or help
+        with redirect_stdout(out), redirect_stderr(err):
+            args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse printed usage or help
         return int(exc.code or 0)
     try:
         if args.command == "emulator":

@@ -1,0 +1,138 @@
+"""The ``gemini-audio`` CLI: subcommands generated from the registry, output, exit codes, progress."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gemini_audio_tools.cli import build_parser, run
+from gemini_audio_tools.demo import SAMPLE
+from gemini_audio_tools.operations import OPERATIONS
+from tests._probe_operation import PROBE, PROBE_OPERATION
+
+
+@pytest.fixture(autouse=True)
+def probe_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(OPERATIONS, PROBE, PROBE_OPERATION)
+
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_every_registered_operation_has_a_subcommand_named_as_in_the_design() -> None:
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    expected = {
+        "inspect_audio": "inspect",
+        "upload_audio": "upload",
+        "list_audio_files": "list",
+        "delete_audio_file": "delete",
+        "count_audio_tokens": "count-tokens",
+        "transcribe_audio": "transcribe",
+        "describe_audio": "describe",
+        "ask_about_audio": "ask",
+        PROBE: "probe-echo",
+    }
+    for operation in OPERATIONS:
+        assert expected[operation] in commands
+    assert {"emulator", "demo"} <= set(commands)
+
+
+def test_the_result_is_printed_as_text_and_nothing_else_goes_to_stdout() -> None:
+    assert cli("probe-echo", "hello", "--loud") == (0, "echo: HELLO\n", "")
+
+
+def test_json_prints_the_whole_output_model() -> None:
+    code, out, _ = cli("probe-echo", "hello", "--json")
+    assert code == 0 and json.loads(out) == {"echoed": "hello", "steps": 0}
+
+
+def test_options_mirror_the_input_fields_with_types_and_choices() -> None:
+    assert cli("probe-echo", "x", "--steps", "2", "--json")[1].count('"steps": 2') == 1
+    code, _, err = cli("probe-echo", "x", "--outcome", "sideways")
+    assert code == 2 and "invalid choice: 'sideways'" in err
+    code, _, err = cli("probe-echo", "x", "--steps", "two")
+    assert code == 2 and "invalid int value" in err
+
+
+def test_global_flags_work_before_and_after_the_subcommand(tmp_path: Path) -> None:
+    assert cli("--allow-dir", str(tmp_path), "probe-echo", "a")[0] == 0
+    assert cli("probe-echo", "a", "--allow-dir", str(tmp_path), "--model", "m")[0] == 0
+
+
+def test_a_caller_fixable_error_exits_2_with_the_message_on_stderr_and_no_traceback() -> None:
+    code, out, err = cli("probe-echo", "x", "--outcome", "caller")
+    assert (code, out) == (2, "")
+    assert (
+        err == "gemini-audio: error: end 12:30 is past the audio's end 10:28; pass an end of at most 10:28.\n"
+    )
+
+
+def test_a_remote_error_exits_1() -> None:
+    code, _, err = cli("probe-echo", "x", "--outcome", "remote")
+    assert code == 1 and "unavailable" in err
+
+
+def test_a_bug_exits_1_without_a_traceback() -> None:
+    code, _, err = cli("probe-echo", "x", "--outcome", "crash")
+    assert (
+        code == 1 and err.startswith("gemini-audio: internal error: RuntimeError") and "Traceback" not in err
+    )
+
+
+def test_validation_errors_from_the_model_exit_2() -> None:
+    code, _, err = cli("probe-echo", "x", "--steps", "99")
+    assert code == 2 and "Invalid arguments for probe_echo: steps" in err
+
+
+def test_a_missing_allowed_directory_exits_2(tmp_path: Path) -> None:
+    code, _, err = cli("--allow-dir", str(tmp_path / "nope"), "probe-echo", "x")
+    assert code == 2 and "not an existing directory" in err
+
+
+def test_progress_goes_to_stderr_as_plain_lines_when_it_is_not_a_terminal() -> None:
+    code, out, err = cli("probe-echo", "x", "--steps", "2")
+    assert (code, out) == (0, "echo: x\n")
+    assert err == "probe-echo: 1/2 step 1\nprobe-echo: 2/2 step 2\n"
+
+
+@pytest.mark.skipif("inspect_audio" not in OPERATIONS, reason="inspect_audio is not registered yet")
+def test_a_path_typed_on_the_command_line_may_be_read_from_its_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GEMINI_AUDIO_ALLOWED_DIRS", raising=False)
+    code, out, err = cli("inspect", str(SAMPLE), "--json")
+    assert code == 0, err
+    assert json.loads(out)["format"] == "mp3"
+    code, _, err = cli("--allow-dir", str(tmp_path), "inspect", str(SAMPLE))
+    assert code == 2 and "allowed" in err.lower()
+
+
+def test_the_emulator_command_prints_its_base_url_first(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "gemini_audio_tools.cli", "emulator", "--port", "0"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+        finally:
+            proc.terminate()
+    assert line.startswith("GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:")
+    assert int(line.strip().rsplit(":", 1)[1]) > 0
+
+
+def test_a_nested_object_field_is_given_as_json() -> None:
+    assert cli("probe-echo", "x", "--window", '{"seconds": 2}')[0] == 0
+    code, _, err = cli("probe-echo", "x", "--window", "{oops")
+    assert code == 2 and "not valid JSON" in err
