@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 from pathlib import Path
@@ -313,3 +314,14 @@ def test_a_non_resumable_upload_is_refused_with_a_clear_400(emulator: EmulatorSe
 
     assert response.status_code == 400
     assert "resumable" in response.json()["error"]["message"]
+
+
+async def test_concurrent_async_uploads_each_get_their_own_file(
+    async_genai_client: genai.client.AsyncClient, tone: Path
+) -> None:
+    files = await asyncio.gather(*(async_genai_client.files.upload(file=tone) for _ in range(6)))
+
+    names = {f.name for f in files}
+    listed = {f.name async for f in await async_genai_client.files.list(config={"page_size": 100})}
+    assert len(names) == 6 and listed == names
+    assert {f.sha256_hash for f in files} == {files[0].sha256_hash}
