@@ -29,7 +29,8 @@ def cli(*argv: str) -> tuple[int, str, str]:
 
 
 def test_every_registered_operation_has_a_subcommand_named_as_in_the_design() -> None:
-    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    action = build_parser()._subparsers._group_actions[0]  # type: ignore[union-attr]
+    commands = dict(action.choices or {})
     expected = {
         "inspect_audio": "inspect",
         "upload_audio": "upload",
