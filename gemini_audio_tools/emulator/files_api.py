@@ -52,10 +52,10 @@ class FilesApi:
         if not isinstance(metadata, dict):
             raise invalid_argument("Invalid JSON payload: 'file' must be an object.")
         size = _declared_size(headers.get("x-goog-upload-header-content-length"))
-        mime_type = (
-            headers.get("x-goog-upload-header-content-type") or metadata.get("mimeType") or ""
-        ).lower()
-        mime_type = mime_type.split(";")[0].strip()
+        # The SDK sends the File metadata in snake_case; the REST docs show camelCase. Both are accepted.
+        declared = headers.get("x-goog-upload-header-content-type")
+        declared = declared or metadata.get("mimeType") or metadata.get("mime_type")
+        mime_type = str(declared or "").lower().split(";")[0].strip()
         if not mime_type:
             raise invalid_argument("The file's MIME type is missing (X-Goog-Upload-Header-Content-Type).")
         if mime_type not in self.state.settings.upload_mime_types:

@@ -325,3 +325,25 @@ async def test_concurrent_async_uploads_each_get_their_own_file(
     listed = {f.name async for f in await async_genai_client.files.list(config={"page_size": 100})}
     assert len(names) == 6 and listed == names
     assert {f.sha256_hash for f in files} == {files[0].sha256_hash}
+
+
+def test_the_mime_type_may_come_from_the_metadata_when_the_header_is_absent(
+    emulator: EmulatorServer, tone: Path
+) -> None:
+    data = tone.read_bytes()
+    start = httpx.post(
+        f"{emulator.base_url}/upload/v1beta/files?key=k",
+        headers={
+            "X-Goog-Upload-Protocol": "resumable",
+            "X-Goog-Upload-Command": "start",
+            "X-Goog-Upload-Header-Content-Length": str(len(data)),
+        },
+        json={"file": {"mime_type": "audio/wav", "display_name": "snake"}},
+    )
+    url = start.headers["x-goog-upload-url"]
+    done = httpx.post(
+        url, content=data, headers={"X-Goog-Upload-Command": "upload, finalize", "X-Goog-Upload-Offset": "0"}
+    )
+
+    assert done.json()["file"]["mimeType"] == "audio/wav"
+    assert done.json()["file"]["displayName"] == "snake"
