@@ -326,3 +326,28 @@ def test_an_uploaded_file_can_be_failed_in_process(
     failed = genai_client.files.get(name=file.name)
     assert failed.state == types.FileState.FAILED
     assert failed.error is not None and failed.error.message == "Corrupted on purpose."
+
+
+async def test_the_async_client_sees_injected_faults_as_the_sdks_errors(
+    emulator: EmulatorServer, async_genai_client: genai.client.AsyncClient, tone: Path
+) -> None:
+    emulator.state.faults.error(429, operation="models.countTokens", retry_after=2)
+    emulator.state.faults.error(503, operation="files.list")
+
+    with pytest.raises(errors.ClientError) as rate_limited:
+        await async_genai_client.models.count_tokens(model=MODEL, contents=[_inline(tone)])
+    with pytest.raises(errors.ServerError) as unavailable:
+        await async_genai_client.files.list()
+
+    assert rate_limited.value.code == 429
+    assert rate_limited.value.response.headers["retry-after"] == "2"
+    assert unavailable.value.code == 503
+
+
+async def test_the_async_client_sees_a_dropped_upload_as_a_transport_error(
+    emulator: EmulatorServer, async_genai_client: genai.client.AsyncClient, tone: Path
+) -> None:
+    emulator.state.faults.drop_connection("upload.chunk", after_bytes=10_000)
+
+    with pytest.raises(TRANSPORT_ERRORS):
+        await async_genai_client.files.upload(file=tone)
