@@ -9,8 +9,11 @@ header over a memory map. That reads headers only; nothing is decoded.
 from __future__ import annotations
 
 import mmap
+import re
 import struct
 from dataclasses import dataclass
+
+import numpy as np
 
 _MPEG_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 _BITRATES_V1 = {
@@ -108,43 +111,53 @@ class FrameScan:
     truncated: bool
 
 
+_WORD = struct.Struct(">I")
+
+
 def scan_mpeg(data: bytes | mmap.mmap, start: int, size: int) -> FrameScan:
     """Hop over consecutive MPEG frames from ``start``; stop at the first non-header (tags, junk) or the end.
 
-    ``truncated`` is set when the last header announces a frame that runs past ``size``.
+    ``truncated`` is set when the last header announces a frame that runs past ``size``. Frame lengths
+    depend on header bytes 0-2 only, so they are memoised by those 24 bits; byte 1 and the sample-rate
+    bits never change within a stream, which keeps junk after the last frame from passing for frames.
     """
-    # A frame's length depends on header bytes 1-2 only; byte 1 and the rate bits never change within a
-    # stream, which keeps junk after the last frame (tags, garbage) from being taken for frames.
-    lengths: dict[int, tuple[int, int]] = {}
-    pos, frames, samples = start, 0, 0
     if start + 4 > size:
         return FrameScan(0, 0, start, truncated=False)
-    fixed1, fixed_rate = data[start + 1], data[start + 2] & 0x0C
-    while pos + 4 <= size:
-        b1, b2 = data[pos + 1], data[pos + 2]
-        if data[pos] != 0xFF or b1 != fixed1 or (b2 & 0x0C) != fixed_rate:
-            break
-        key = (b1 << 8) | b2
-        known = lengths.get(key)
-        if known is None:
-            frame = parse_mpeg_header(0xFF, b1, b2, data[pos + 3])
-            if frame is None:
+    unpack = _WORD.unpack_from
+    first = unpack(data, start)[0] >> 8
+    fixed, fixed_rate = first >> 8, first & 0x0C
+    lengths: dict[int, int] = {}
+    pos, frames, per_frame = start, 0, 0
+    limit = size - 4
+    while pos <= limit:
+        key = unpack(data, pos)[0] >> 8
+        length = lengths.get(key)
+        if length is None:
+            frame = parse_mpeg_header(0xFF, (key >> 8) & 0xFF, key & 0xFF, 0)
+            if key >> 8 != fixed or key & 0x0C != fixed_rate or frame is None:
                 break
-            known = lengths[key] = (frame.length, frame.samples)
-        if pos + known[0] > size:
-            return FrameScan(frames, samples, pos, truncated=True)
-        pos += known[0]
+            length = lengths[key] = frame.length
+            per_frame = frame.samples
+        if pos + length > size:
+            return FrameScan(frames, frames * per_frame, pos, truncated=True)
+        pos += length
         frames += 1
-        samples += known[1]
-    return FrameScan(frames, samples, pos, truncated=False)
+    return FrameScan(frames, frames * per_frame, pos, truncated=False)
 
 
 def scan_adts(data: bytes | mmap.mmap, start: int, size: int) -> FrameScan:
-    """Hop over consecutive ADTS frames from ``start`` (see :func:`scan_mpeg`)."""
-    pos, frames, samples = start, 0, 0
+    """Hop over consecutive ADTS frames from ``start`` (see :func:`scan_mpeg`).
+
+    Tries :func:`_count_adts_by_pattern` first (C-speed, about twice as fast) and walks the frames one by
+    one only when that cannot prove its count.
+    """
     if start + 7 > size:
         return FrameScan(0, 0, start, truncated=False)
+    quick = _count_adts_by_pattern(data, start, size)
+    if quick is not None:
+        return quick
     fixed1, fixed2 = data[start + 1], data[start + 2]  # sync, profile, rate and channels never change
+    pos, frames, samples = start, 0, 0
     while pos + 7 <= size:
         if data[pos] != 0xFF or data[pos + 1] != fixed1 or data[pos + 2] != fixed2:
             break
@@ -157,6 +170,32 @@ def scan_adts(data: bytes | mmap.mmap, start: int, size: int) -> FrameScan:
         frames += 1
         samples += 1024 * ((data[pos - length + 6] & 3) + 1)
     return FrameScan(frames, samples, pos, truncated=False)
+
+
+def _count_adts_by_pattern(data: bytes | mmap.mmap, start: int, size: int) -> FrameScan | None:
+    """Count ADTS frames with one regular-expression pass for the first three bytes of their headers.
+
+    Every header repeats the first one's 28 fixed bits (and, in VBR streams, the buffer-fullness value
+    0x7FF), so matching them finds every frame; matches whose other fixed bits differ are dropped. The
+    count is accepted only if the frames' lengths add up to exactly the bytes from ``start`` to the end
+    (less an ID3v1 tag); a false match inside audio data, junk, or a cut-off last frame breaks that sum.
+    Returns None when the proof fails.
+    """
+    head = bytes(data[start : start + 7])
+    matches = re.compile(re.escape(head[:3]) + b"(....)", re.DOTALL).findall(data, start, size)
+    if not matches:
+        return None
+    fields = np.frombuffer(b"".join(matches), dtype=np.uint8).reshape(-1, 4)
+    keep = (fields[:, 0] & 0xF0) == (head[3] & 0xF0)
+    if ((head[5] & 0x1F) << 6 | head[6] >> 2) == 0x7FF:  # VBR: the same buffer fullness in every frame
+        keep &= ((fields[:, 2] & 0x1F) == 0x1F) & ((fields[:, 3] & 0xFC) == 0xFC)
+    fields = fields[keep].astype(np.int64)
+    lengths = ((fields[:, 0] & 3) << 11) | (fields[:, 1] << 3) | (fields[:, 2] >> 5)
+    tag = 128 if bytes(data[size - 128 : size - 125]) == b"TAG" else 0
+    if int(lengths.min()) < 7 or int(lengths.sum()) != size - tag - start:
+        return None
+    samples = 1024 * int(((fields[:, 3] & 3) + 1).sum())
+    return FrameScan(len(fields), samples, size - tag, truncated=False)
 
 
 @dataclass(frozen=True)

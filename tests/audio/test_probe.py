@@ -201,3 +201,22 @@ def test_id3_tagged_adts_is_probed(audio_files: dict[str, Path], tmp_path: Path)
     tagged = tmp_path / "tagged.aac"
     tagged.write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x0a" + b"\x00" * 10 + audio_files["aac"].read_bytes())
     assert probe_audio(tagged).duration_seconds == probe_audio(audio_files["aac"]).duration_seconds
+
+
+def test_adts_with_an_id3v1_tag_or_trailing_junk_keeps_its_duration(
+    audio_files: dict[str, Path], tmp_path: Path
+) -> None:
+    data = audio_files["aac"].read_bytes()
+    expected = probe_audio(audio_files["aac"]).duration_seconds
+    tagged, junk = tmp_path / "tagged.aac", tmp_path / "junk.aac"
+    tagged.write_bytes(data + b"TAG" + b"\x00" * 125)
+    junk.write_bytes(data + b"\x00garbage after the last frame")
+    assert probe_audio(tagged).duration_seconds == expected
+    assert probe_audio(junk).duration_seconds == expected
+
+
+def test_long_adts_is_counted_exactly_by_the_fast_pattern_pass(make_audio: MakeAudio, tmp_path: Path) -> None:
+    once = make_audio("aac", 5.0, rate=8000)
+    repeated = tmp_path / "long.aac"
+    repeated.write_bytes(once.read_bytes() * 40)
+    assert probe_audio(repeated).duration_seconds == pytest.approx(probe_audio(once).duration_seconds * 40)
