@@ -9,7 +9,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import CorruptAudioError
+from ..errors import AudioFileNotFoundError, CorruptAudioError
 
 PcmArray = npt.NDArray[np.float32]
 
@@ -28,6 +28,7 @@ def decode_pcm(
     Channels are averaged (FFmpeg's downmix) and clipped to [-1, 1].
 
     Raises:
+        AudioFileNotFoundError: ``source`` is a path with no file.
         CorruptAudioError: the bytes cannot be decoded as audio, or hold no audio stream.
     """
     opened = io.BytesIO(source) if isinstance(source, bytes) else str(source)
@@ -62,6 +63,8 @@ def decode_pcm(
             else:
                 for out in resampler.resample(None):
                     keep(out)
+    except FileNotFoundError:
+        raise AudioFileNotFoundError(f"No file at '{opened}'; check the path and the file name.") from None
     except av.FFmpegError as exc:
         raise CorruptAudioError(f"{label} could not be decoded ({exc.__class__.__name__}: {exc}).") from None
     pcm = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gemini_audio_tools.audio.decode import decode_pcm
-from gemini_audio_tools.errors import CorruptAudioError
+from gemini_audio_tools.errors import AudioFileNotFoundError, CorruptAudioError
 
 
 def test_audio_is_decoded_to_mono_float32_at_the_requested_rate(multichannel_files: dict[str, Path]) -> None:
@@ -29,3 +29,8 @@ def test_bytes_decode_like_the_file(audio_files: dict[str, Path]) -> None:
 def test_undecodable_bytes_raise_corrupt_audio(text_as_mp3: Path) -> None:
     with pytest.raises(CorruptAudioError, match="could not be decoded"):
         decode_pcm(text_as_mp3)
+
+
+def test_a_missing_file_is_reported_as_missing(tmp_path: Path) -> None:
+    with pytest.raises(AudioFileNotFoundError, match="No file at"):
+        decode_pcm(tmp_path / "gone.wav")
