@@ -24,7 +24,9 @@ from .operations import OPERATIONS
 
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 SAMPLE = SAMPLES_DIR / "speech_demo.mp3"
-QUESTION = "What should the listener bring, and when?"
+QUESTION = "Does the speaker mention a meeting?"
+RANGE = ("00:07.5", "00:12.5")
+"""The last sentence of the sample: a range that starts and ends in pauses."""
 
 
 @dataclass
@@ -37,14 +39,11 @@ class _Tour:
     step: int = 0
 
     async def call(self, title: str, operation: str, arguments: dict[str, Any]) -> BaseModel | None:
-        """Run one step and print it; a missing operation or a failure is shown, not raised."""
+        """Run one step and print it; a failure is shown and counted, not raised."""
         self.step += 1
         print(f"\n== {self.step}. {title} ==", file=self.out)
         print(f"$ gemini-audio {_command_line(operation, arguments)}", file=self.out)
-        op = OPERATIONS.get(operation)
-        if op is None:
-            print(f"(skipped: the {operation} operation is not available in this version)", file=self.out)
-            return None
+        op = OPERATIONS[operation]
         try:
             output: BaseModel = await op(arguments, RunContext(settings=self.settings))
         except GeminiAudioError as err:
@@ -67,9 +66,9 @@ class _Tour:
         try:
             await self.call("Transcribe the whole file", "transcribe_audio", {"audio": audio})
             await self.call(
-                "Transcribe only 00:05-00:12, with timestamps on the file's own timeline",
+                f"Transcribe only {RANGE[0]}-{RANGE[1]}, with timestamps on the file's own timeline",
                 "transcribe_audio",
-                {"audio": audio, "start": "00:05", "end": "00:12", "timestamps": True},
+                {"audio": audio, "start": RANGE[0], "end": RANGE[1], "timestamps": True},
             )
             remote = self.uploaded or audio
             await self.call(

@@ -1,0 +1,65 @@
+"""``gemini-audio demo``: the scripted tour works with no key, shows every step, and leaves nothing behind."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from gemini_audio_tools.config import Settings
+from gemini_audio_tools.demo import SAMPLE, run_demo
+from gemini_audio_tools.emulator.server import EmulatorServer
+from tests.fixtures.emulator import TEST_API_KEY
+
+
+def test_the_bundled_sample_is_small_speech_audio() -> None:
+    assert SAMPLE.is_file() and SAMPLE.stat().st_size < 150_000
+
+
+@pytest.mark.slow  # loads its own emulator's recognizer (about 5 s)
+def test_with_no_key_the_tour_runs_every_step_on_an_embedded_emulator(tmp_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    settings = Settings(api_key=None, allowed_dirs=(tmp_path,), cache_dir=tmp_path)
+    code = run_demo(settings, use_emulator=False, out=out, err=err)
+    text = out.getvalue()
+    assert code == 0, text + err.getvalue()
+    assert "embedded offline Gemini emulator" in text
+    for command in (
+        "inspect",
+        "count-tokens",
+        "upload",
+        "transcribe",
+        "describe files/",
+        "ask",
+        "list",
+        "delete",
+    ):
+        assert f"$ gemini-audio {command}" in text
+    assert "error:" not in text
+    assert "bring the report to the meeting" in text.lower()
+    assert '"reused":true' in text.replace(" ", "")
+    assert '"deleted":true' in text.replace(" ", "")
+
+
+def test_with_a_key_the_tour_uses_the_configured_api_and_deletes_its_upload(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    settings = Settings(api_key=TEST_API_KEY, base_url=emulator.base_url, cache_dir=tmp_path)
+    code = run_demo(settings, use_emulator=False, out=out, err=err)
+    assert code == 0, out.getvalue() + err.getvalue()
+    assert f"on the Gemini API ({emulator.base_url})" in out.getvalue()
+    assert emulator.state.store.all() == []  # the uploaded file was deleted at the end
+
+
+def test_a_failing_step_is_shown_and_fails_the_tour_but_the_upload_is_still_deleted(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    emulator.state.faults.error(400, operation="models.*")
+    out, err = io.StringIO(), io.StringIO()
+    settings = Settings(api_key=TEST_API_KEY, base_url=emulator.base_url, cache_dir=tmp_path, max_retries=0)
+    code = run_demo(settings, use_emulator=False, out=out, err=err)
+    assert code == 1
+    assert "error:" in out.getvalue() and "transcribe_audio" in err.getvalue()
+    assert emulator.state.store.all() == []
