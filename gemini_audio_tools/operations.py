@@ -14,11 +14,31 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ._ops.files import delete_audio_file, list_audio_files, upload_audio
 from ._ops.local import inspect_audio
+from ._ops.tokens import count_audio_tokens
+from ._ops.understanding import ask_about_audio, describe_audio, transcribe_audio
 from .config import Settings
 from .context import ProgressSink, RunContext, no_progress
 from .errors import InvalidArgumentError
-from .schemas import InspectAudioInput, InspectAudioOutput
+from .schemas import (
+    AskAboutAudioInput,
+    AskAboutAudioOutput,
+    CountAudioTokensInput,
+    CountAudioTokensOutput,
+    DeleteAudioFileInput,
+    DeleteAudioFileOutput,
+    DescribeAudioInput,
+    DescribeAudioOutput,
+    InspectAudioInput,
+    InspectAudioOutput,
+    ListAudioFilesInput,
+    ListAudioFilesOutput,
+    TranscribeAudioInput,
+    TranscribeAudioOutput,
+    UploadAudioInput,
+    UploadAudioOutput,
+)
 
 InputT = TypeVar("InputT", bound=BaseModel)
 OutputT = TypeVar("OutputT", bound=BaseModel)
@@ -82,6 +102,62 @@ OPERATIONS: dict[str, Operation[Any, Any]] = _registry(
         output_model=InspectAudioOutput,
         run=inspect_audio,
         hints=Hints(read_only=True, idempotent=True, open_world=False),
+    ),
+    Operation(
+        name="upload_audio",
+        title="Upload audio",
+        input_model=UploadAudioInput,
+        output_model=UploadAudioOutput,
+        run=upload_audio,
+        hints=Hints(read_only=False, idempotent=True),
+    ),
+    Operation(
+        name="list_audio_files",
+        title="List uploaded audio",
+        input_model=ListAudioFilesInput,
+        output_model=ListAudioFilesOutput,
+        run=list_audio_files,
+        hints=Hints(read_only=True, idempotent=True),
+    ),
+    Operation(
+        name="delete_audio_file",
+        title="Delete uploaded audio",
+        input_model=DeleteAudioFileInput,
+        output_model=DeleteAudioFileOutput,
+        run=delete_audio_file,
+        hints=Hints(read_only=False, destructive=True, idempotent=True),
+    ),
+    Operation(
+        name="count_audio_tokens",
+        title="Count audio tokens",
+        input_model=CountAudioTokensInput,
+        output_model=CountAudioTokensOutput,
+        run=count_audio_tokens,
+        hints=Hints(read_only=True, idempotent=True),
+    ),
+    Operation(
+        name="transcribe_audio",
+        title="Transcribe audio",
+        input_model=TranscribeAudioInput,
+        output_model=TranscribeAudioOutput,
+        run=transcribe_audio,
+        hints=Hints(read_only=True),
+    ),
+    Operation(
+        name="describe_audio",
+        title="Describe audio",
+        input_model=DescribeAudioInput,
+        output_model=DescribeAudioOutput,
+        run=describe_audio,
+        hints=Hints(read_only=True),
+    ),
+    Operation(
+        name="ask_about_audio",
+        title="Ask about audio",
+        input_model=AskAboutAudioInput,
+        output_model=AskAboutAudioOutput,
+        run=ask_about_audio,
+        hints=Hints(read_only=True),
     ),
 )
 
