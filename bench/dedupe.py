@@ -3,7 +3,7 @@
 Uploads a file, then the same bytes again under another name, and reads the emulator's byte counter for
 resumable-upload chunks. Runs on the in-process emulator.
 
-    python bench/dedupe.py
+    python -m bench.dedupe
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Clipping sends only the minute (32 tokens/s x 60 s = 1,920 audio tokens); the al
 whole and the model told which minute to use — bills all 60 minutes. Runs on the in-process emulator, whose
 usageMetadata counts 32 tokens per second of audio received, as the real API does. Must show >= 50x.
 
-    python bench/range_tokens.py
+    python -m bench.range_tokens
 """
 
 from __future__ import annotations
