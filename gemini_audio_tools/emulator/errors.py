@@ -37,15 +37,20 @@ class ApiError(Exception):
         message: str,
         status: str | None = None,
         headers: Mapping[str, str] | None = None,
+        details: list[dict[str, object]] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status or _STATUS_BY_CODE.get(code, "UNKNOWN")
         self.headers = dict(headers or {})
+        self.details = details
 
     def to_json(self) -> dict[str, object]:
-        return {"error": {"code": self.code, "message": self.message, "status": self.status}}
+        error: dict[str, object] = {"code": self.code, "message": self.message, "status": self.status}
+        if self.details:
+            error["details"] = self.details
+        return {"error": error}
 
     def to_response(self, extra_headers: Mapping[str, str] | None = None) -> JSONResponse:
         headers = {**self.headers, **(extra_headers or {})}
@@ -92,7 +97,16 @@ def missing_api_key() -> ApiError:
 
 
 def invalid_api_key() -> ApiError:
-    return invalid_argument("API key not valid. Please pass a valid API key.")
+    """As Google answers a wrong key, including the ``API_KEY_INVALID`` reason clients look for."""
+    info: dict[str, object] = {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": "API_KEY_INVALID",
+        "domain": "googleapis.com",
+        "metadata": {"service": "generativelanguage.googleapis.com"},
+    }
+    return ApiError(
+        400, "API key not valid. Please pass a valid API key.", "INVALID_ARGUMENT", details=[info]
+    )
 
 
 def unsupported_mime_type(mime_type: str) -> ApiError:

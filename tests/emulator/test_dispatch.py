@@ -61,6 +61,7 @@ def test_a_key_configured_invalid_is_400_api_key_not_valid(emulator: EmulatorSer
     assert caught.value.code == 400
     assert caught.value.status == "INVALID_ARGUMENT"
     assert caught.value.message == "API key not valid. Please pass a valid API key."
+    assert caught.value.details["error"]["details"][0]["reason"] == "API_KEY_INVALID"
 
 
 def test_only_allow_listed_keys_pass_when_a_list_is_configured(emulator: EmulatorServer) -> None:
