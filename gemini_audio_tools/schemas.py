@@ -171,6 +171,17 @@ class AudioFile(_Output):
     expires_at: str | None = Field(default=None, description="When the file will be deleted (RFC 3339, UTC).")
     reused: bool = Field(default=False, description="True when an earlier upload of the same bytes was reused.")
 
+    def to_text(self) -> str:
+        """One line: "files/abc (speech.wav): audio/wav, 0:12.4, 406 KB, ACTIVE until 2026-11-26T10:00Z"."""
+        label = f" ({self.display_name})" if self.display_name else ""
+        duration = f", {format_timecode(self.duration_seconds)}" if self.duration_seconds is not None else ""
+        until = f" until {self.expires_at}" if self.expires_at else ""
+        reused = "; reused an earlier upload of the same bytes" if self.reused else ""
+        return (
+            f"{self.name}{label}: {self.mime_type}{duration}, {_size(self.size_bytes)}, {self.state}{until}"
+            f"{reused}"
+        )
+
 
 class UploadAudioOutput(AudioFile):
     range: AudioRange | None = Field(default=None, description="The part of the local file that was uploaded.")
@@ -189,6 +200,12 @@ class ListAudioFilesOutput(_Output):
     files: list[AudioFile] = Field(description="The files on this page.")
     next_page_token: str | None = Field(default=None, description="Pass as page_token for more; none if last.")
 
+    def to_text(self) -> str:
+        lines = [f.to_text() for f in self.files] or ["No uploaded files."]
+        if self.next_page_token:
+            lines.append(f"More files: call again with page_token='{self.next_page_token}'.")
+        return "\n".join(lines)
+
 
 class DeleteAudioFileInput(_Input):
     """Delete an uploaded audio file from the Gemini Files API (and forget it in the local upload cache).
@@ -200,6 +217,11 @@ class DeleteAudioFileInput(_Input):
 class DeleteAudioFileOutput(_Output):
     name: str = Field(description="The Files API name.")
     deleted: bool = Field(description="True if the file existed and was deleted; false if it was already gone.")
+
+    def to_text(self) -> str:
+        if self.deleted:
+            return f"Deleted {self.name}."
+        return f"{self.name} did not exist (already deleted or expired); nothing to delete."
 
 
 # --- tokens -----------------------------------------------------------------------------------------------
@@ -223,6 +245,13 @@ class CountAudioTokensOutput(_Output):
     method: Literal["estimate", "api"] = Field(description="'estimate' (offline) or 'api' (countTokens).")
     model: str = Field(description="Model the count applies to.")
     range: AudioRange | None = Field(default=None, description="The part of the audio counted.")
+
+    def to_text(self) -> str:
+        """E.g. "1,920 audio tokens (60.0 s) + 12 prompt tokens = 1,932 tokens for gemini-2.5-flash (api)"."""
+        return (
+            f"{self.audio_tokens:,} audio tokens ({self.audio_seconds:.1f} s) + {self.prompt_tokens:,} "
+            f"prompt tokens = {self.total_tokens:,} tokens for {self.model} ({self.method})"
+        )
 
 
 # --- understanding ---------------------------------------------------------------------------------------

@@ -94,3 +94,21 @@ async def test_upload_audio_of_an_unknown_remote_name_says_to_upload_the_local_f
 ) -> None:
     with pytest.raises(RemoteFileNotFoundError, match="upload_audio"):
         await upload_audio(UploadAudioInput(audio="files/nope123"), run_ctx)
+
+
+async def test_texts_for_the_model_name_the_file_and_what_to_do_next(
+    make_audio: MakeAudio, tmp_path: Path, run_ctx: RunContext
+) -> None:
+    path = tmp_path / "a.wav"
+    shutil.copy(make_audio("wav", 2.0), path)
+    up = await upload_audio(UploadAudioInput(audio=str(path)), run_ctx)
+    again = await upload_audio(UploadAudioInput(audio=str(path)), run_ctx)
+    assert up.to_text().startswith(f"{up.name} (a.wav): audio/wav, 0:02, 64 KB, ACTIVE until 20")
+    assert again.to_text().endswith("; reused an earlier upload of the same bytes")
+    listed = await list_audio_files(ListAudioFilesInput(page_size=1), run_ctx)
+    assert listed.to_text().splitlines()[0].startswith(up.name)
+    gone = await delete_audio_file(DeleteAudioFileInput(name=up.name), run_ctx)
+    assert gone.to_text() == f"Deleted {up.name}."
+    again_gone = await delete_audio_file(DeleteAudioFileInput(name=up.name), run_ctx)
+    assert "did not exist" in again_gone.to_text()
+    assert (await list_audio_files(ListAudioFilesInput(), run_ctx)).to_text() == "No uploaded files."

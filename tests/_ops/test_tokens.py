@@ -66,3 +66,11 @@ async def test_a_range_past_the_end_is_refused_with_the_real_length(wav: Path, r
 async def test_an_unknown_remote_file_is_reported(run_ctx: RunContext) -> None:
     with pytest.raises(RemoteFileNotFoundError):
         await count_audio_tokens(CountAudioTokensInput(audio="files/unknown1"), run_ctx)
+
+
+async def test_the_text_for_the_model_sums_up_the_count(wav: Path, run_ctx: RunContext) -> None:
+    out = await count_audio_tokens(CountAudioTokensInput(audio=str(wav), prompt="Summarize this."), run_ctx)
+    assert (
+        out.to_text()
+        == "320 audio tokens (10.0 s) + 4 prompt tokens = 324 tokens for gemini-2.5-flash (estimate)"
+    )
