@@ -220,3 +220,15 @@ def test_long_adts_is_counted_exactly_by_the_fast_pattern_pass(make_audio: MakeA
     repeated = tmp_path / "long.aac"
     repeated.write_bytes(once.read_bytes() * 40)
     assert probe_audio(repeated).duration_seconds == pytest.approx(probe_audio(once).duration_seconds * 40)
+
+
+def test_wav_whose_data_size_overshoots_by_less_than_one_sample_frame_is_not_truncated(
+    audio_files: dict[str, Path], tmp_path: Path
+) -> None:
+    data = bytearray(audio_files["wav"].read_bytes())
+    data_at = data.index(b"data")
+    declared = struct.unpack("<I", data[data_at + 4 : data_at + 8])[0]
+    data[data_at + 4 : data_at + 8] = struct.pack("<I", declared + 1)  # a writer counting a pad byte
+    odd = tmp_path / "odd.wav"
+    odd.write_bytes(bytes(data))
+    assert probe_audio(odd).duration_seconds == 4.0
