@@ -1,6 +1,6 @@
 """One streaming pass over an audio part: facts, speech spans and (when wanted) the recognizer's transcript.
 
-Hours of audio are walked in 10-minute blocks (``pcm.iter_blocks``), so memory stays at one block. Blocks
+Hours of audio are walked in 2-minute blocks (``pcm.iter_blocks``), so memory stays at one block. Blocks
 where the voice activity detector finds no speech skip the recognizer: long silence or tone costs little.
 """
 
@@ -85,7 +85,7 @@ def analyze(
     need: TranscriptNeed,
     recognizer: Callable[[], Recognizer | None],
     time_range: tuple[float, float] | None = None,
-    block_seconds: float = 600.0,
+    block_seconds: float = 120.0,
 ) -> Analysis:
     """Measure ``data`` (optionally only ``time_range``, seconds on the file's timeline) in one pass.
 

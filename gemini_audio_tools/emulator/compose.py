@@ -14,6 +14,9 @@ from .recognizer import INSTALL_HINT, Segment
 EMULATOR_NOTE = "[Offline Gemini emulator: measured from the received audio, not a real Gemini model.]"
 
 
+NO_SPEECH = "[no speech detected]"
+
+
 def format_timecode(seconds: float) -> str:
     """ "MM:SS.mmm", or "H:MM:SS.mmm" from one hour on."""
     millis = max(0, round(seconds * 1000))
@@ -33,7 +36,10 @@ def no_recognizer_text(reason: str) -> str:
 
 
 def transcript_text(segments: tuple[Segment, ...], *, timestamps: bool, speakers: bool) -> str:
-    """Plain text, or one "[MM:SS.mmm - MM:SS.mmm] text" line per segment when timestamps are wanted."""
+    """Plain text, or one "[MM:SS.mmm - MM:SS.mmm] text" line per segment when timestamps are wanted;
+    "[no speech detected]" rather than an empty reply when nothing was recognized."""
+    if not segments:
+        return NO_SPEECH
     label = "Speaker 1: " if speakers else ""
     if timestamps:
         return "\n".join(
@@ -125,7 +131,11 @@ _MENTION = re.compile(
     r"(?:the\s+(?:word|words|phrase|name)\s+)?[\"'“‘]?([^\"'”’?]+?)[\"'”’]?\s*(?:\?|$|\bin\b|\banywhere\b)",
     re.IGNORECASE,
 )
-_QUOTED = re.compile(r"[\"“‘']([^\"”’']+)[\"”’']")
+_ASK_PREFIX = re.compile(
+    r"^\s*(?:answer (?:this|the following|the) question(?: about (?:the|this) audio)?\s*:|question\s*:)\s*",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]|(?:^|\s)['‘]([^'’]+)['’](?=\s|[?.!,]|$)")
 
 
 def _norm_words(text: str) -> list[str]:
@@ -146,6 +156,7 @@ def find_phrase(segments: tuple[Segment, ...], phrase: str) -> Segment | None:
 
 def answer(question: str, a: Analysis, recognizer_note: str | None) -> str:
     """Answer ``question`` from the facts and the transcript; say so when the emulator cannot tell."""
+    question = _ASK_PREFIX.sub("", question).split("\n\n")[0]
     q = question.lower()
     f, h = a.facts, a.header
     replies: list[str] = []
@@ -198,7 +209,8 @@ def answer(question: str, a: Analysis, recognizer_note: str | None) -> str:
         r"what (?:is|was|'s) (?:being )?said|what (?:do|does|did) .*\bsay|what are they saying", q
     )
     if mention and a.segments is not None:
-        phrase = re.sub(r"^(?:the|a|an|any|some)\s+", "", mention.group(1).strip(), flags=re.IGNORECASE)
+        said = next(g for g in mention.groups() if g)
+        phrase = re.sub(r"^(?:the|a|an|any|some)\s+", "", said.strip(), flags=re.IGNORECASE)
         hit = find_phrase(a.segments, phrase)
         if hit:
             replies.append(f'Yes: at {format_timecode(hit.start)} the recognized speech says "{hit.text}".')

@@ -31,6 +31,8 @@ SPECTRAL_FRAME = 960  # 60 ms: two energy frames, so both grids stay aligned acr
 _FFT = 2 * SPECTRAL_FRAME  # zero-padded so the autocorrelation is not circular
 _MIN_LAG, _MAX_LAG = SAMPLE_RATE // 1000, SAMPLE_RATE // 50  # 1000 Hz .. 50 Hz
 _FLOOR_DB = -100.0
+_LOWEST_LEVEL, _LEVELS = -100, 101  # frame levels -100 .. 0 dBFS in 1 dB steps
+_WORK_SAMPLES = 500 * SPECTRAL_FRAME  # 30 s
 CLIP_LEVEL = 0.999
 
 Span = tuple[float, float]
@@ -85,23 +87,30 @@ class FactsAccumulator:
     _spec_db: list[npt.NDArray[np.float32]] = field(default_factory=list)
     _f0: list[npt.NDArray[np.float32]] = field(default_factory=list)
     _flatness: list[npt.NDArray[np.float32]] = field(default_factory=list)
-    _spectra: list[npt.NDArray[np.float64]] = field(default_factory=list)
+    _spectrum_by_level: npt.NDArray[np.float64] = field(
+        default_factory=lambda: np.zeros((_LEVELS, SPECTRAL_FRAME // 2 + 1))
+    )
+    """Power spectra summed per 1 dB frame level: bounded memory however long the audio, and enough to average
+    the frames above the activity threshold, which is only known at the end."""
     _carry: PcmArray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
     def add(self, pcm: PcmArray) -> None:
         """Measure the next block (any length; partial frames are carried to the next call)."""
         if len(pcm) == 0:
             return
-        x = pcm.astype(np.float64)
-        self._samples += len(x)
-        self._sum_squares += float(np.dot(x, x))
-        self._peak = max(self._peak, float(np.max(np.abs(x))))
-        self._clipped += int(np.count_nonzero(np.abs(x) >= CLIP_LEVEL))
+        self._samples += len(pcm)
+        for first in range(0, len(pcm), _WORK_SAMPLES):
+            x = pcm[first : first + _WORK_SAMPLES].astype(np.float64)
+            self._sum_squares += float(np.dot(x, x))
+            magnitude = np.abs(x)
+            self._peak = max(self._peak, float(magnitude.max()))
+            self._clipped += int(np.count_nonzero(magnitude >= CLIP_LEVEL))
         buffered = np.concatenate([self._carry, pcm]) if len(self._carry) else pcm
         usable = len(buffered) // SPECTRAL_FRAME * SPECTRAL_FRAME
         self._carry = np.array(buffered[usable:], dtype=np.float32)
-        if usable:
-            self._measure_frames(buffered[:usable].astype(np.float64))
+        # Work through at most ~30 s at a time: the FFT intermediates of a 10-minute block would take ~0.5 GB.
+        for first in range(0, usable, _WORK_SAMPLES):
+            self._measure_frames(buffered[first : min(usable, first + _WORK_SAMPLES)].astype(np.float64))
 
     def _measure_frames(self, x: npt.NDArray[np.float64]) -> None:
         power = np.mean(x.reshape(-1, ENERGY_FRAME) ** 2, axis=1)
@@ -112,7 +121,10 @@ class FactsAccumulator:
         self._spec_db.append((10 * np.log10(np.maximum(frame_power, 1e-10))).astype(np.float32))
         windowed = frames * np.hanning(SPECTRAL_FRAME)
         spectrum = np.abs(np.fft.rfft(windowed, axis=1)) ** 2
-        self._spectra.append(spectrum)
+        levels = np.clip(np.round(self._spec_db[-1]).astype(np.int64) - _LOWEST_LEVEL, 0, _LEVELS - 1)
+        order = np.argsort(levels, kind="stable")
+        present, starts = np.unique(levels[order], return_index=True)
+        self._spectrum_by_level[present] += np.add.reduceat(spectrum[order], starts, axis=0)
         band = spectrum[:, 2:]
         arithmetic = np.mean(band, axis=1)
         geometric = np.exp(np.mean(np.log(band + 1e-20), axis=1))
@@ -141,7 +153,8 @@ class FactsAccumulator:
             periodic_fraction = len(periodic) / len(f0)
             pitch = float(np.median(periodic)) if len(periodic) else None
             flat = float(np.median(np.concatenate(self._flatness)[sounding]))
-            mean_spectrum = np.concatenate(self._spectra)[sounding].mean(axis=0)
+            above = np.arange(_LEVELS) + _LOWEST_LEVEL > threshold
+            mean_spectrum = self._spectrum_by_level[above].sum(axis=0)
             dominant = _peak_frequency(mean_spectrum)
             concentration = _peak_concentration(mean_spectrum)
         return AudioFacts(

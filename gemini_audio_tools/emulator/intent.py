@@ -3,7 +3,8 @@
 The emulator has no language model, so it reads requests the way a careful human skims them: a response
 schema shaped like a transcript (an array of objects with start/end/text-like fields), or an imperative to
 transcribe, means a transcript; describe / summarize / "what kind of audio" means a description; any other
-question is answered from measured facts. The prompt decides first; the system instruction only when the
+question is answered from measured facts; an explicit "Answer this question: …" is always a question, whatever
+it asks about. The prompt decides first; the system instruction only when the
 prompt gives no signal (system instructions are often generic).
 """
 
@@ -45,6 +46,7 @@ _QUESTION = re.compile(
     r"why\b|can\b|could\b)",
     re.IGNORECASE | re.MULTILINE,
 )
+_ASKED = re.compile(r"^\s*(?:answer (?:this|the following|the) question|question\s*:)", re.IGNORECASE)
 _WHAT_IS_SAID = re.compile(
     r"\bwhat (?:is|was|'s) (?:being )?said\b|\bwhat (?:do|does|did) (?:they|he|she) say\b", re.IGNORECASE
 )
@@ -162,6 +164,8 @@ def detect_intent(prompt: str, system_instruction: str | None, schema: dict[str,
 
 
 def _task_of(text: str) -> Task | None:
+    if _ASKED.search(text):
+        return Task.ANSWER
     if _TRANSCRIBE.search(text):
         return Task.TRANSCRIBE
     if _DESCRIBE.search(text):

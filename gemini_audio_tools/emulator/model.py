@@ -47,7 +47,7 @@ class OfflineModel:
         recognizer: Recognizer | None = None,
         *,
         load_recognizer: Callable[[], Recognizer] = Recognizer.load,
-        block_seconds: float = 600.0,
+        block_seconds: float = 120.0,
     ) -> None:
         """``recognizer``: an already loaded one to share; otherwise ``load_recognizer`` runs on first need
         (it raises ``RecognizerUnavailableError`` when faster-whisper or the weights are not installed)."""
@@ -106,7 +106,10 @@ class OfflineModel:
                 f"{compose.EMULATOR_NOTE}\nThe request contains no audio; "
                 "the emulator only answers about audio."
             )
-        if want_json:
+        if request.response_mime_type == "text/x.enum" and request.response_schema is not None:
+            value = self._json_output(request.response_schema, contexts, texts)
+            output = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        elif want_json:
             output = json.dumps(
                 self._json_output(request.response_schema, contexts, texts), ensure_ascii=False
             )
@@ -188,6 +191,7 @@ class OfflineModel:
             has_speech=None
             if any(c.has_speech is None for c in contexts)
             else any(c.has_speech for c in contexts),
+            character=contexts[0].character,
         )
         return fill_schema(schema, merged)
 
@@ -215,6 +219,7 @@ def _fill_context(text: str, a: Analysis) -> FillContext:
         channels=a.header.channels,
         sample_rate=a.header.sample_rate,
         has_speech=None if a.speech_spans is None else bool(a.speech_spans),
+        character=a.facts.character,
     )
 
 

@@ -1,7 +1,7 @@
 """Stream received audio as 16 kHz mono blocks, so the emulator's memory stays bounded on hours of audio.
 
 ``audio.decode.decode_pcm`` returns one array for a whole file: fine for minutes, but a 9.5 h request would
-need 2 GB of float32. The emulator's model walks the audio block by block instead (10 min by default), and
+need 2 GB of float32. The emulator's model walks the audio block by block instead (2 min in the model), and
 cuts blocks at the quietest 30 ms frame near the boundary so the recognizer never hears a word split in two.
 The channel count comes from the container's metadata (the PCM here is already merged to mono).
 """
@@ -100,13 +100,22 @@ def _decoded_pieces(data: bytes) -> Iterator[PcmArray]:
 
 
 def quiet_cut(pcm: PcmArray, search_seconds: float, frame: int = 480) -> int:
-    """Index at which to end a block: the start of the quietest 30 ms frame in the last ``search_seconds``."""
+    """Index at which to end a block: the middle of the longest quiet run of 30 ms frames (within 3 dB of the
+    quietest) in the last ``search_seconds``. The middle of the longest pause, not the first quiet frame: a
+    30 ms gap between two words is as silent as a real pause, and both sides of a cut need some silence for
+    the recognizer to hear the words next to it."""
     n_frames = min(len(pcm) // frame, int(search_seconds * SAMPLE_RATE) // frame)
     if n_frames < 2:
         return len(pcm)
     tail_start = len(pcm) - n_frames * frame
-    energy = np.square(pcm[tail_start:].reshape(n_frames, frame), dtype=np.float64).sum(axis=1)
-    return tail_start + int(np.argmin(energy)) * frame
+    energy = np.square(pcm[tail_start:].reshape(n_frames, frame), dtype=np.float64).mean(axis=1)
+    level = 10 * np.log10(np.maximum(energy, 1e-10))
+    quiet = np.concatenate([[0], (level <= level.min() + 3.0).astype(np.int8), [0]])
+    edges = np.flatnonzero(np.diff(quiet))
+    starts, ends = edges[::2], edges[1::2]
+    longest = int(np.argmax(ends - starts))
+    middle = (int(starts[longest]) + int(ends[longest])) // 2
+    return tail_start + middle * frame
 
 
 def iter_blocks(

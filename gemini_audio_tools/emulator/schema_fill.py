@@ -28,6 +28,8 @@ class FillContext:
     channels: int
     sample_rate: int
     has_speech: bool | None
+    character: str = "mixed"
+    """``AudioFacts.character`` ("silent", "tonal", "noise-like", "mixed")."""
 
 
 _TEXT = re.compile(r"text|transcript|content|utterance|sentence|caption|words|speech")
@@ -72,11 +74,30 @@ def _value(
     return _scalar(node, kind, name, seg, ctx)
 
 
+_ENUM_HINTS = {
+    "speech": r"speech|spoken|voice|talk|conversation|podcast|speaker|dialog",
+    "silent": r"silen|empty|nothing|none",
+    "tonal": r"tone|tonal|music|beep|sine",
+    "noise-like": r"noise|static|hiss",
+}
+
+
+def choose_enum(values: list[str], ctx: FillContext) -> str:
+    """The enum value whose words match what was measured (speech, silence, tone, noise); else the first."""
+    kind = "speech" if ctx.has_speech else ctx.character
+    pattern = _ENUM_HINTS.get(kind)
+    if pattern:
+        for value in values:
+            if re.search(pattern, value.lower()):
+                return value
+    return values[0]
+
+
 def _scalar(node: dict[str, Any], kind: str, name: str, seg: Segment | None, ctx: FillContext) -> Any:
     n = name.lower()
     enum = node.get("enum")
     if isinstance(enum, list) and enum:
-        return enum[0]
+        return choose_enum([str(v) for v in enum], ctx)
     if kind == "boolean":
         return bool(ctx.has_speech) if re.search(r"speech|voice|spoken", n) else bool(ctx.segments)
     if "duration" in n or "length" in n:

@@ -51,6 +51,8 @@ SEGMENTS_JSON_SCHEMA_WITH_REFS: dict[str, Any] = {
         ("How long is the recording?", Task.ANSWER),
         ("Does the speaker mention the budget?", Task.ANSWER),
         ("Is there any speech", Task.ANSWER),
+        ("Answer this question about the audio: Does the speaker describe the weather?", Task.ANSWER),
+        ("Question: should I transcribe it?", Task.ANSWER),
     ],
 )
 def test_the_prompt_decides_the_task(prompt: str, task: Task) -> None:

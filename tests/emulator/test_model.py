@@ -164,6 +164,17 @@ def test_json_output_is_cut_as_raw_text_like_the_real_api(
         json.loads(text)
 
 
+def test_an_enum_response_is_the_bare_value_that_fits_the_audio(
+    model: OfflineModel, make_audio: MakeAudio
+) -> None:
+    schema = {"type": "STRING", "enum": ["speech", "music", "silence"]}
+    silent = make_audio("wav", 3.0, kind="silence").read_bytes()
+    text, _ = ask(
+        model, "Classify this audio.", silent, response_schema=schema, response_mime_type="text/x.enum"
+    )
+    assert text == "silence"
+
+
 def test_a_description_reports_measured_numbers_and_says_it_is_the_emulator(
     model: OfflineModel, make_audio: MakeAudio
 ) -> None:
@@ -210,6 +221,12 @@ def test_does_it_mention_x_searches_the_recognized_words(model: OfflineModel, sp
     assert yes.splitlines()[-1].startswith("Yes: at 00:0")
     no, _ = ask(model, 'Does anyone say "elephant"?', spoken.data)
     assert 'No: the recognized speech does not contain "elephant"' in no
+    wrapped, _ = ask(
+        model,
+        "Answer this question about the audio: What's the speaker's word for 'coffee'?\n\nBe brief.",
+        spoken.data,
+    )
+    assert wrapped.splitlines()[-1].startswith("Yes: at 00:")
 
 
 def test_several_audio_parts_are_answered_in_order(model: OfflineModel, make_audio: MakeAudio) -> None:
@@ -286,3 +303,25 @@ def test_blocks_without_speech_skip_the_recognizer_and_long_audio_is_walked_in_b
     first = TIMESTAMP_LINE.match(text.splitlines()[0])
     assert first and seconds(first[1], first[2]) == pytest.approx(20 + spoken.spans[0][0], abs=0.5)
     assert "coffee" in text.lower() and "meeting" in text.lower()
+
+
+def test_transcribing_audio_without_speech_says_so_as_text_and_gives_no_segments_as_json(
+    model: OfflineModel, make_audio: MakeAudio
+) -> None:
+    tone = make_audio("wav", 2.0).read_bytes()
+    text, _ = ask(model, "Transcribe this audio.", tone)
+    assert text == "[no speech detected]"
+    schema = {
+        "type": "object",
+        "properties": {
+            "segments": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"start": {"type": "string"}, "text": {"type": "string"}},
+                },
+            }
+        },
+    }
+    as_json, _ = ask(model, "Transcribe this audio.", tone, response_schema=schema)
+    assert json.loads(as_json) == {"segments": []}

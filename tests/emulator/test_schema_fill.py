@@ -3,7 +3,7 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 
 from gemini_audio_tools.emulator.recognizer import Segment, Word
-from gemini_audio_tools.emulator.schema_fill import FillContext, fill_schema
+from gemini_audio_tools.emulator.schema_fill import FillContext, choose_enum, fill_schema
 
 SEGMENTS = (
     Segment(1.2, 3.4, "Hello there.", (Word(1.2, 1.8, "Hello"), Word(1.9, 3.4, "there."))),
@@ -125,3 +125,13 @@ def test_free_text_fields_carry_the_whole_answer_and_enums_stay_valid() -> None:
     jsonschema.validate(value, schema)
     assert value["summary"] == CONTEXT.text
     assert value["has_speech"] is True
+
+
+def test_an_enum_gets_the_value_that_matches_what_was_measured() -> None:
+    values = ["music", "speech", "silence", "noise"]
+    assert choose_enum(values, CONTEXT) == "speech"
+    quiet = FillContext("", (), 0.0, 1.0, 1, 16_000, has_speech=False, character="silent")
+    assert choose_enum(values, quiet) == "silence"
+    tone = FillContext("", (), 0.0, 1.0, 1, 16_000, has_speech=False, character="tonal")
+    assert choose_enum(values, tone) == "music"
+    assert choose_enum(["A", "B"], tone) == "A"
