@@ -259,13 +259,24 @@ async def _free_text(
 
 
 async def describe_audio(args: DescribeAudioInput, ctx: RunContext) -> DescribeAudioOutput:
-    """Describe or summarize the audio (or a range).
+    """Run describe_audio with the default limits."""
+    return await describe_with(args, ctx, LIMITS)
+
+
+async def describe_with(args: DescribeAudioInput, ctx: RunContext, limits: Limits) -> DescribeAudioOutput:
+    """Describe or summarize the audio (or a range); audio too long for ``limits`` is described per chunk.
 
     Raises:
-        GeminiAudioError: bad arguments, or the request(s) failed.
+        GeminiAudioError: bad arguments, or the request(s) failed (all chunks, when chunked).
     """
     out = await _free_text(
-        args.audio, args.start, args.end, ctx, "describing", lambda hint: describe_prompt(args.focus, hint)
+        args.audio,
+        args.start,
+        args.end,
+        ctx,
+        "describing",
+        lambda hint: describe_prompt(args.focus, hint),
+        limits,
     )
     return DescribeAudioOutput(
         text=out.text,

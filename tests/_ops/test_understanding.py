@@ -12,6 +12,7 @@ from gemini_audio_tools._ops.understanding import (
     Limits,
     ask_about_audio,
     describe_audio,
+    describe_with,
     transcribe_audio,
     transcribe_with,
 )
@@ -182,3 +183,22 @@ async def test_a_rejected_key_fails_with_an_authentication_error_without_the_key
     with pytest.raises(AuthenticationError) as info:
         await ask_about_audio(AskAboutAudioInput(audio=str(speech), question="What is said?"), ctx)
     assert key not in str(info.value)
+
+
+async def test_audio_too_long_for_one_request_is_described_per_chunk_with_its_span(
+    long_speech_wav: SpeechAudio, run_ctx: RunContext
+) -> None:
+    out = await describe_with(
+        DescribeAudioInput(audio=str(long_speech_wav.path)), run_ctx, Limits(other_chunk_seconds=20.0)
+    )
+    assert len(out.chunks) == 2 and all(c.status == "ok" for c in out.chunks)
+    assert out.text.startswith("[00:00.000–") and "\n\n[00:" in out.text
+    assert out.usage.audio_tokens == math.ceil(32 * out.range.end_seconds)  # no overlap for descriptions
+
+
+async def test_a_remote_file_too_long_for_one_request_asks_for_the_local_path(
+    long_speech_wav: SpeechAudio, run_ctx: RunContext
+) -> None:
+    up = await upload_audio(UploadAudioInput(audio=str(long_speech_wav.path)), run_ctx)
+    with pytest.raises(InvalidArgumentError, match="local file path"):
+        await describe_with(DescribeAudioInput(audio=up.name), run_ctx, Limits(other_chunk_seconds=20.0))
