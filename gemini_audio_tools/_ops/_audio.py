@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import math
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from google.genai import types
@@ -85,6 +85,22 @@ async def remote_duration(backend: Backend, source: RemoteAudio) -> float:
         backend, [remote_part(source.file)], action=f"measuring {source.name}", file_name=source.name
     )
     return tokens / AUDIO_TOKENS_PER_SECOND
+
+
+async def open_with_range(
+    audio: str, start: str | None, end: str | None, ctx: RunContext, backend: Backend
+) -> tuple[Source, AudioRange]:
+    """:func:`open_source` plus the validated range ('whole'/'clip' locally, 'whole'/'prompt' remotely); a
+    remote source comes back with its duration measured.
+
+    Raises:
+        GeminiAudioError: as :func:`open_source`; InvalidTimeRangeError for a range that does not fit.
+    """
+    source = await open_source(audio, ctx, backend)
+    if isinstance(source, LocalAudio):
+        return source, pick_range(start, end, source.info.duration_seconds)
+    duration = await remote_duration(backend, source)
+    return replace(source, duration_seconds=duration), remote_range(start, end, duration)
 
 
 def pick_range(start: str | None, end: str | None, duration: float) -> AudioRange:

@@ -16,9 +16,10 @@ from typing import Any, Generic, TypeVar
 from ..audio.chunks import plan_chunks
 from ..backend.retry import Attempts
 from ..context import RunContext
-from ..errors import GeminiAudioError
-from ..schemas import ChunkReport
+from ..errors import GeminiAudioError, InvalidArgumentError
+from ..schemas import AudioRange, ChunkReport
 from ..transcripts import clock
+from ._audio import RemoteAudio, Source
 
 T = TypeVar("T")
 
@@ -36,6 +37,32 @@ class Span:
     @property
     def label(self) -> str:
         return f"{clock(self.start)}–{clock(self.end)}"
+
+
+def plan_spans(source: Source, rng: AudioRange, max_seconds: float, overlap: float, what: str) -> list[Span]:
+    """The spans to request for ``rng`` of ``source``: one if it fits in a request, else planned chunks.
+
+    Raises:
+        InvalidArgumentError: a remote file too long for one request (it is always sent whole, and cannot be
+            cut): the message asks for the local path or a shorter range.
+    """
+    sent = rng.end_seconds - rng.start_seconds
+    if isinstance(source, RemoteAudio):
+        sent = max(sent, source.duration_seconds or 0.0)
+    if sent <= max_seconds:
+        return [Span(0, rng.start_seconds, rng.end_seconds, rng.start_seconds, rng.end_seconds)]
+    if isinstance(source, RemoteAudio):
+        raise InvalidArgumentError(
+            f"{source.name} is {clock(sent)} long, more than one request can carry for {what} "
+            f"({clock(max_seconds)}), and a remote file cannot be cut. Pass the local file path (it is split "
+            "into chunks automatically)."
+        )
+    return split_range(rng.start_seconds, rng.end_seconds, max_seconds, overlap)
+
+
+def span_range(rng: AudioRange, span: Span, single: bool) -> AudioRange:
+    """The range one request covers: the caller's own when unsplit, else the chunk (always a local cut)."""
+    return rng if single else AudioRange(start_seconds=span.start, end_seconds=span.end, method="clip")
 
 
 def split_range(start: float, end: float, max_seconds: float, overlap_seconds: float) -> list[Span]:

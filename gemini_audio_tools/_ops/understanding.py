@@ -16,7 +16,6 @@ from ..backend.generate import Generation, add_usage, generate
 from ..backend.prompts import ask_prompt, describe_prompt, transcribe_prompt, transcript_schema
 from ..backend.retry import Attempts
 from ..context import RunContext
-from ..errors import InvalidArgumentError
 from ..schemas import (
     AskAboutAudioInput,
     AskAboutAudioOutput,
@@ -30,19 +29,8 @@ from ..schemas import (
     Usage,
 )
 from ..transcripts import clock, paginate, parse_segments, rebase, render, stitch
-from ._audio import (
-    PROMPT_RANGE_NOTE,
-    LocalAudio,
-    RemoteAudio,
-    Source,
-    apply_cursor,
-    open_source,
-    pick_range,
-    prepare,
-    remote_duration,
-    remote_range,
-)
-from ._chunks import ChunkOutcome, Span, failure_notes, run_chunks, split_range
+from ._audio import PROMPT_RANGE_NOTE, LocalAudio, Source, apply_cursor, open_with_range, prepare
+from ._chunks import ChunkOutcome, Span, failure_notes, plan_spans, run_chunks, span_range
 
 
 @dataclass(frozen=True)
@@ -57,38 +45,11 @@ class Limits:
     overlap_seconds: float = 5.0
     page_chars: int = 40_000
     """~10k tokens of transcript per tool result, below common MCP client output caps."""
+    max_output_tokens: int | None = None
+    """Cap on each reply (None: the model's own limit, 65,536 for Gemini 2.5)."""
 
 
 LIMITS = Limits()
-
-
-async def _source_and_range(
-    audio: str, start: str | None, end: str | None, ctx: RunContext, backend: Backend
-) -> tuple[Source, AudioRange]:
-    source = await open_source(audio, ctx, backend)
-    if isinstance(source, LocalAudio):
-        return source, pick_range(start, end, source.info.duration_seconds)
-    duration = await remote_duration(backend, source)
-    return source, remote_range(start, end, duration)
-
-
-def _spans(source: Source, rng: AudioRange, max_seconds: float, overlap: float, what: str) -> list[Span]:
-    length = rng.end_seconds - rng.start_seconds
-    if length <= max_seconds:
-        return [Span(0, rng.start_seconds, rng.end_seconds, rng.start_seconds, rng.end_seconds)]
-    if isinstance(source, RemoteAudio):
-        raise InvalidArgumentError(
-            f"{source.name} is {clock(length)} long, more than one request can carry for {what} "
-            f"({clock(max_seconds)}), and a remote file cannot be cut. Pass the local file path (it is split "
-            "into chunks automatically) or a shorter start/end range."
-        )
-    return split_range(rng.start_seconds, rng.end_seconds, max_seconds, overlap)
-
-
-def _span_range(source: Source, rng: AudioRange, span: Span, single: bool) -> AudioRange:
-    if single:
-        return rng
-    return AudioRange(start_seconds=span.start, end_seconds=span.end, method="clip")
 
 
 # --- transcribe ---------------------------------------------------------------------------------------------
@@ -116,14 +77,14 @@ async def transcribe_with(
         GeminiAudioError: bad arguments, or the request(s) failed (all chunks, when chunked).
     """
     backend = Backend.from_settings(ctx.settings)
-    source, rng = await _source_and_range(args.audio, args.start, args.end, ctx, backend)
+    source, rng = await open_with_range(args.audio, args.start, args.end, ctx, backend)
     rng = apply_cursor(rng, args.cursor)
-    spans = _spans(source, rng, limits.transcript_chunk_seconds, limits.overlap_seconds, "a transcript")
+    spans = plan_spans(source, rng, limits.transcript_chunk_seconds, limits.overlap_seconds, "a transcript")
     single = len(spans) == 1
     schema = transcript_schema(speakers=args.speakers)
 
     async def work(span: Span, attempts: Attempts) -> _ChunkTranscript:
-        part_range = _span_range(source, rng, span, single)
+        part_range = span_range(rng, span, single)
         base_prompt = transcribe_prompt(speakers=args.speakers)
         async with prepare(backend, source, part_range, prompt=base_prompt, ctx=ctx) as prepared:
             prompt = transcribe_prompt(speakers=args.speakers, range_hint=prepared.range_hint)
@@ -135,6 +96,7 @@ async def transcribe_with(
                 schema=schema,
                 attempts=attempts,
                 file_name=prepared.file_name,
+                max_output_tokens=limits.max_output_tokens,
             )
         segments = rebase(parse_segments(result.text), prepared.offset, span.start, span.end)
         cut_at = (
@@ -225,12 +187,12 @@ async def _free_text(
 ) -> _FreeText:
     """One free-text answer per chunk (usually one), labelled by span when the audio had to be split."""
     backend = Backend.from_settings(ctx.settings)
-    source, rng = await _source_and_range(audio, start, end, ctx, backend)
-    spans = _spans(source, rng, limits.other_chunk_seconds, 0.0, verb)
+    source, rng = await open_with_range(audio, start, end, ctx, backend)
+    spans = plan_spans(source, rng, limits.other_chunk_seconds, 0.0, verb)
     single = len(spans) == 1
 
     async def work(span: Span, attempts: Attempts) -> Generation:
-        part_range = _span_range(source, rng, span, single)
+        part_range = span_range(rng, span, single)
         async with prepare(backend, source, part_range, prompt=make_prompt(None), ctx=ctx) as prepared:
             return await generate(
                 backend,
@@ -239,6 +201,7 @@ async def _free_text(
                 action=f"{verb} {_what(source, span)}",
                 attempts=attempts,
                 file_name=prepared.file_name,
+                max_output_tokens=limits.max_output_tokens,
             )
 
     outcomes = await run_chunks(spans, work, ctx=ctx, what=verb)

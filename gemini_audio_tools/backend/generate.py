@@ -115,6 +115,7 @@ async def generate(
     schema: dict[str, Any] | None = None,
     attempts: Attempts | None = None,
     file_name: str | None = None,
+    max_output_tokens: int | None = None,
 ) -> Generation:
     """One generateContent call with retries; the reply's text, finish reason and usage.
 
@@ -127,6 +128,7 @@ async def generate(
         temperature=0.0 if schema is not None else None,
         response_mime_type="application/json" if schema is not None else None,
         response_schema=schema,
+        max_output_tokens=max_output_tokens,
     )
     contents = [types.Content(role="user", parts=[audio, types.Part.from_text(text=prompt)])]
     response = await with_retries(

@@ -202,3 +202,14 @@ async def test_a_remote_file_too_long_for_one_request_asks_for_the_local_path(
     up = await upload_audio(UploadAudioInput(audio=str(long_speech_wav.path)), run_ctx)
     with pytest.raises(InvalidArgumentError, match="local file path"):
         await describe_with(DescribeAudioInput(audio=up.name), run_ctx, Limits(other_chunk_seconds=20.0))
+
+
+async def test_a_reply_cut_at_the_output_limit_keeps_what_came_and_continues_by_cursor(
+    long_speech_wav: SpeechAudio, run_ctx: RunContext
+) -> None:
+    args = TranscribeAudioInput(audio=str(long_speech_wav.path))
+    out = await transcribe_with(args, run_ctx, Limits(max_output_tokens=120))
+    assert out.segments and any("output limit" in n for n in out.notes)
+    assert out.next_cursor is not None
+    rest = await transcribe_with(args.model_copy(update={"cursor": out.next_cursor}), run_ctx, Limits())
+    assert "listening" in words(rest.text)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
@@ -115,3 +116,15 @@ async def test_server_errors_when_starting_an_upload_are_retried(
     upload = await upload_file(backend, wav, mime_type="audio/wav", ctx=run_ctx)
     assert upload.file.state is not None and upload.file.state.value == "ACTIVE"
     assert emulator.state.faults.stats.requests["upload.start"] == 3
+
+
+async def test_two_concurrent_uploads_of_the_same_bytes_upload_once(
+    wav: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    first, second = await asyncio.gather(
+        upload_file(Backend.from_settings(run_ctx.settings), wav, mime_type="audio/wav", ctx=run_ctx),
+        upload_file(Backend.from_settings(run_ctx.settings), wav, mime_type="audio/wav", ctx=run_ctx),
+    )
+    assert first.file.name == second.file.name
+    assert sorted([first.reused, second.reused]) == [False, True]
+    assert emulator.state.faults.stats.requests["upload.start"] == 1
