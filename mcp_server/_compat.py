@@ -12,6 +12,8 @@ exceptions into errors differently per major (in 2.x only a ``ToolError``'s text
 
 from __future__ import annotations
 
+import os
+import sys
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
@@ -80,11 +82,28 @@ def _make_server_v2(name: str, server_version: str, instructions: str, tools: To
 
 
 async def run_stdio(server: Any) -> None:
-    """Serve one client over stdin/stdout until it disconnects."""
+    """Serve one client over stdin/stdout until it disconnects.
+
+    Stray output (a library's ``print``, a C extension writing to fd 1) must not corrupt the JSON-RPC stream:
+    mcp 2.x points fd 1 at stderr while serving; for 1.x we do the same here.
+    """
     from mcp.server.stdio import stdio_server
 
-    async with stdio_server() as (read_stream, write_stream):
-        await server.run(read_stream, write_stream, server.create_initialization_options())
+    if MCP_MAJOR >= 2:
+        async with stdio_server() as (read_stream, write_stream):
+            await server.run(read_stream, write_stream, server.create_initialization_options())
+        return
+    import anyio
+
+    sys.stdout.flush()
+    wire_fd = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        with open(wire_fd, "w", encoding="utf-8", closefd=True) as wire:
+            async with stdio_server(stdout=anyio.wrap_file(wire)) as (read_stream, write_stream):
+                await server.run(read_stream, write_stream, server.create_initialization_options())
+    finally:
+        sys.stdout.flush()
 
 
 async def run_streamable_http(server: Any, host: str, port: int) -> None:

@@ -7,6 +7,7 @@ are hard to provoke: an unexpected crash, a chosen number of progress reports, a
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,8 +31,10 @@ class ProbeInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(description="Text to echo.", min_length=1)
-    outcome: Literal["ok", "caller", "remote", "crash"] = Field(
-        default="ok", description="How the call ends: success, a caller-fixable error, a remote error, a bug."
+    outcome: Literal["ok", "caller", "remote", "crash", "noisy"] = Field(
+        default="ok",
+        description="How the call ends: success, a caller-fixable error, a remote error, a bug, or success "
+        "after writing stray output to stdout (as a careless library might).",
     )
     steps: int = Field(default=0, ge=0, le=10, description="Progress reports to send before finishing.")
     loud: bool = Field(default=False, description="Echo in upper case.")
@@ -57,6 +60,9 @@ async def run_probe(args: ProbeInput, ctx: RunContext) -> ProbeOutput:
         )
     if args.outcome == "crash":
         raise RuntimeError("secret internal detail")
+    if args.outcome == "noisy":
+        print("stray print from a library", flush=True)
+        os.write(1, b"stray bytes written to fd 1\n")
     return ProbeOutput(echoed=args.text.upper() if args.loud else args.text, steps=args.steps)
 
 

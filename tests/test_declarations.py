@@ -56,7 +56,7 @@ def test_nested_models_are_inlined_because_gemini_does_not_resolve_refs() -> Non
 def test_schemas_keep_what_the_model_needs_and_drop_titles() -> None:
     schema = parameters_schema(PROBE_OPERATION)
     assert schema["required"] == ["text"]
-    assert schema["properties"]["outcome"]["enum"] == ["ok", "caller", "remote", "crash"]
+    assert schema["properties"]["outcome"]["enum"] == ["ok", "caller", "remote", "crash", "noisy"]
     assert schema["properties"]["text"]["description"] == "Text to echo."
     assert "title" not in _walk(schema)
 

@@ -5,6 +5,9 @@ Runs under mcp 1.x (/work/venv) and 2.x (/work/venv-mcp2) alike.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +15,7 @@ from gemini_audio_tools.emulator.server import EmulatorServer
 from gemini_audio_tools.operations import OPERATIONS
 from tests._examples import example_for
 from tests._probe_operation import PROBE
-from tests.mcp_server._client import server_env, stdio_session, wire
+from tests.mcp_server._client import REPO, server_command, server_env, stdio_session, wire
 
 
 async def test_the_client_sees_exactly_the_registered_tools_with_annotations_and_output_schemas(
@@ -108,3 +111,64 @@ async def test_the_embedded_emulator_needs_no_api_key(tmp_path: Path) -> None:
         assert result["isError"] is False, (name, result["content"])
     if "count_audio_tokens" in calls:
         assert calls["count_audio_tokens"]["structuredContent"]["model"] == "gemini-2.5-flash-lite"
+
+
+def test_stray_output_on_stdout_does_not_corrupt_the_protocol(tmp_path: Path) -> None:
+    # Raw JSON-RPC over the pipes: the official clients tolerate junk lines, so read stdout ourselves.
+    requests = [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "t", "version": "0"},
+            },
+        },
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {
+            "jsonrpc": "2.0",
+            "id": 2,
+            "method": "tools/call",
+            "params": {"name": PROBE, "arguments": {"text": "x", "outcome": "noisy"}},
+        },
+    ]
+    command = [sys.executable, *server_command(probe=True)]
+    with subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=server_env(None, tmp_path),
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write("".join(json.dumps(r) + "\n" for r in requests))
+        proc.stdin.flush()
+        lines = []
+        while not lines or '"id":2' not in lines[-1].replace(" ", ""):
+            line = proc.stdout.readline()
+            assert line, "the server closed stdout early"
+            lines.append(line)
+        proc.stdin.close()
+        stderr = proc.stderr.read() if proc.stderr else ""
+    messages = [json.loads(line) for line in lines]  # every line on the wire is JSON-RPC
+    assert messages[-1]["result"]["structuredContent"] == {"echoed": "x", "steps": 0}
+    assert "stray bytes written to fd 1" in stderr
+
+
+async def test_exactly_the_eight_tools_of_the_design_are_served(tmp_path: Path) -> None:
+    async with stdio_session(server_env(None, tmp_path)) as session:
+        names = [t.name for t in (await session.list_tools()).tools]
+    assert names == [
+        "inspect_audio",
+        "upload_audio",
+        "list_audio_files",
+        "delete_audio_file",
+        "count_audio_tokens",
+        "transcribe_audio",
+        "describe_audio",
+        "ask_about_audio",
+    ]
