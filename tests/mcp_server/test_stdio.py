@@ -147,7 +147,7 @@ def test_stray_output_on_stdout_does_not_corrupt_the_protocol(tmp_path: Path) ->
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write("".join(json.dumps(r) + "\n" for r in requests))
         proc.stdin.flush()
-        lines = []
+        lines: list[str] = []
         while not lines or '"id":2' not in lines[-1].replace(" ", ""):
             line = proc.stdout.readline()
             assert line, "the server closed stdout early"
