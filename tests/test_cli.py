@@ -137,3 +137,25 @@ def test_a_nested_object_field_is_given_as_json() -> None:
     assert cli("probe-echo", "x", "--window", '{"seconds": 2}')[0] == 0
     code, _, err = cli("probe-echo", "x", "--window", "{oops")
     assert code == 2 and "not valid JSON" in err
+
+
+def test_remote_commands_use_the_configured_api_and_show_upload_progress(
+    emulator_env: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEMINI_AUDIO_CACHE_DIR", str(tmp_path))
+    code, out, err = cli("upload", str(SAMPLE), "--json")
+    assert code == 0, err
+    name = json.loads(out)["name"]
+    assert name.startswith("files/")
+    size = SAMPLE.stat().st_size
+    assert err.splitlines()[-1] == f"upload: {size}/{size} uploaded {name}"
+    code, out, _ = cli("delete", name, "--json")
+    assert (code, json.loads(out)) == (0, {"name": name, "deleted": True})
+
+
+def test_the_emulator_flag_needs_no_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    code, out, err = cli("count-tokens", str(SAMPLE), "--exact", "--emulator", "--json")
+    assert code == 0, err
+    assert json.loads(out)["method"] == "api"
