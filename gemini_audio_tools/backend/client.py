@@ -8,7 +8,9 @@ timeout). The SDK's own retries stay off: :mod:`.retry` is the single retry loop
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from google import genai
@@ -50,11 +52,44 @@ def get_client(settings: Settings) -> genai.Client:
     """
     key: _ClientKey = (settings.api_key or "", settings.base_url, settings.request_timeout_seconds)
     loop = asyncio.get_running_loop()
-    per_loop = _clients.setdefault(loop, {})
+    per_loop = _clients.get(loop)
+    if per_loop is None:
+        per_loop = _clients[loop] = {}
+        _close_with_loop(loop, per_loop)
     client = per_loop.get(key)
     if client is None:
         client = per_loop[key] = make_client(settings)
     return client
+
+
+_closers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncGenerator[None, None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _close_with_loop(loop: asyncio.AbstractEventLoop, clients: dict[_ClientKey, genai.Client]) -> None:
+    """Close ``clients`` when ``loop`` shuts down, so no connection outlives it.
+
+    ``asyncio.run`` finalizes every started async generator (``shutdown_asyncgens``) before closing the loop;
+    a generator parked at its first ``yield`` is the one hook that runs inside the loop at that moment.
+    """
+
+    async def closer() -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            for client in list(clients.values()):
+                with contextlib.suppress(Exception):
+                    await client.aio.aclose()
+            clients.clear()
+
+    gen = closer()
+    _closers[loop] = gen  # the loop only holds a weak reference to its generators
+
+    async def start() -> None:
+        await gen.__anext__()
+
+    loop.create_task(start())
 
 
 @dataclass(frozen=True)
