@@ -33,6 +33,7 @@ import av
 import numpy as np
 
 from ..errors import CorruptAudioError, InvalidTimeRangeError
+from .decode import decode_packet
 from .formats import mime_type_for
 from .probe import AudioInfo, probe_audio
 
@@ -182,8 +183,9 @@ def _write_clip(
                     packet_end = float((packet.pts + (packet.duration or 0)) * packet.time_base) - base
                     if packet_end < begin:
                         continue  # before the range: demuxed, not decoded
-                for frame in packet.decode():
-                    when = float(frame.pts * frame.time_base) - base if frame.pts is not None else 0.0
+                for frame in decode_packet(packet) or ():
+                    known = frame.pts is not None and frame.time_base is not None
+                    when = float(frame.pts * frame.time_base) - base if known else 0.0  # type: ignore[operator]
                     pipe.feed(frame, when)
                 if pipe.done:
                     break

@@ -14,6 +14,16 @@ from ..errors import AudioFileNotFoundError, CorruptAudioError
 PcmArray = npt.NDArray[np.float32]
 
 
+def decode_packet(packet: av.Packet[av.AudioStream]) -> list[av.AudioFrame] | None:
+    """The frames of one packet, or None if it is damaged: like FFmpeg's command line, a glitch in the
+    middle of a file costs that packet only (probe skips such junk too), not the whole file."""
+    try:
+        frames: list[av.AudioFrame] = [frame for frame in packet.decode() if isinstance(frame, av.AudioFrame)]
+        return frames
+    except av.InvalidDataError:
+        return None
+
+
 def decode_pcm(
     source: Path | str | bytes,
     sample_rate: int = 16_000,
@@ -55,14 +65,20 @@ def decode_pcm(
             stream = next((s for s in container.streams if s.type == "audio"), None)
             if stream is None:
                 raise CorruptAudioError(f"{label} contains no audio stream.")
-            for frame in container.decode(stream):
-                for out in resampler.resample(frame):
-                    keep(out)
+            damaged = 0
+            for packet in container.demux(stream):
+                frames = decode_packet(packet)
+                damaged += frames is None
+                for frame in frames or ():
+                    for out in resampler.resample(frame):
+                        keep(out)
                 if last is not None and position >= last:
                     break
             else:
                 for out in resampler.resample(None):
                     keep(out)
+            if position == 0 and damaged:
+                raise CorruptAudioError(f"{label} holds no decodable audio ({damaged} damaged packets).")
     except FileNotFoundError:
         raise AudioFileNotFoundError(f"No file at '{opened}'; check the path and the file name.") from None
     except av.FFmpegError as exc:

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CorruptAudioError
-from ._facts import StreamFacts, corrupt, truncated
 from ._files import open_regular_file
 from ._flac import flac_facts
-from ._mpeg import MP3_DECODER_DELAY, adts_frame_at, id3v2_end, mpeg_frame_at, read_xing, scan_adts, scan_mpeg
+from ._mpeg import id3v2_end
+from ._mpeg_facts import adts_facts, mp3_facts
 from ._ogg import ogg_facts
 from ._pcm import aiff_facts, wav_facts
 from .formats import AudioFormat, mime_type_for
@@ -75,7 +75,7 @@ def probe_audio(path: Path | str) -> AudioInfo:
             facts = ogg_facts(handle, size, label, path)
         else:
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                facts = _mp3_facts(data, size, label) if fmt == "mp3" else _adts_facts(data, size, label)
+                facts = mp3_facts(data, size, label) if fmt == "mp3" else adts_facts(data, size, label)
     if facts.samples <= 0:
         raise CorruptAudioError(f"{label} contains no audio samples (its length is 0 seconds).")
     duration = facts.samples / facts.sample_rate
@@ -90,49 +90,3 @@ def probe_audio(path: Path | str) -> AudioInfo:
         bit_rate=round(facts.audio_bytes * 8 / duration) if duration > 0 else None,
         start_time=facts.start_time,
     )
-
-
-def _first_frame(data: mmap.mmap, size: int, start: int, label: str, find: object) -> int:
-    """Offset of the first frame header at or after ``start`` (encoders may leave a few junk bytes)."""
-    for pos in range(start, min(size - 4, start + HEAD_BYTES)):
-        if data[pos] == 0xFF and find(data, pos) is not None:  # type: ignore[operator]
-            return pos
-    raise corrupt(label, "no audio frame was found where the audio should start")
-
-
-def _mp3_facts(data: mmap.mmap, size: int, label: str) -> StreamFacts:
-    start = _first_frame(data, size, id3v2_end(data), label, mpeg_frame_at)
-    frame = mpeg_frame_at(data, start)
-    assert frame is not None
-    xing = read_xing(data, start, frame)
-    if xing is not None and xing.frames:
-        samples = xing.frames * frame.samples
-        audio_bytes = xing.audio_bytes or size - start
-        if xing.audio_bytes and start + xing.audio_bytes > size:
-            missing = start + xing.audio_bytes - size
-            raise truncated(
-                label, f"its MP3 header announces {xing.audio_bytes} bytes of audio, {missing} are missing"
-            )
-        start_time = 0.0
-        if xing.encoder_delay is not None and xing.padding is not None:
-            samples -= xing.encoder_delay + xing.padding
-            start_time = (xing.encoder_delay + MP3_DECODER_DELAY) / frame.sample_rate
-        return StreamFacts("mp3", frame.sample_rate, frame.channels, samples, audio_bytes, start_time)
-    scan = scan_mpeg(data, start, size)
-    if scan.truncated:
-        raise truncated(label, f"it ends inside an MP3 frame after {scan.samples / frame.sample_rate:.3f} s")
-    samples = scan.samples - (
-        frame.samples if xing is not None else 0
-    )  # an Info frame without a count is silent
-    return StreamFacts("mp3", frame.sample_rate, frame.channels, samples, scan.end - start)
-
-
-def _adts_facts(data: mmap.mmap, size: int, label: str) -> StreamFacts:
-    start = _first_frame(data, size, id3v2_end(data), label, adts_frame_at)
-    frame = adts_frame_at(data, start)
-    assert frame is not None
-    scan = scan_adts(data, start, size)
-    if scan.truncated:
-        raise truncated(label, f"it ends inside an AAC frame after {scan.samples / frame.sample_rate:.3f} s")
-    channels = frame.channels or 2  # 0 means "set in the stream"; FFmpeg then reports what it decodes
-    return StreamFacts("aac", frame.sample_rate, channels, scan.samples, scan.end - start)

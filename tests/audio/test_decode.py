@@ -34,3 +34,13 @@ def test_undecodable_bytes_raise_corrupt_audio(text_as_mp3: Path) -> None:
 def test_a_missing_file_is_reported_as_missing(tmp_path: Path) -> None:
     with pytest.raises(AudioFileNotFoundError, match="No file at"):
         decode_pcm(tmp_path / "gone.wav")
+
+
+def test_junk_in_the_middle_costs_only_the_damaged_packets(
+    vbr_mp3_without_xing: Path, tmp_path: Path
+) -> None:
+    data = vbr_mp3_without_xing.read_bytes()
+    glitched = tmp_path / "glitch.mp3"
+    glitched.write_bytes(data + bytes(range(256)) * 4 + data)
+    whole = len(decode_pcm(vbr_mp3_without_xing, 44100))
+    assert abs(len(decode_pcm(glitched, 44100)) - 2 * whole) <= 1152  # at most one frame lost at the seam

@@ -232,3 +232,31 @@ def test_wav_whose_data_size_overshoots_by_less_than_one_sample_frame_is_not_tru
     odd = tmp_path / "odd.wav"
     odd.write_bytes(bytes(data))
     assert probe_audio(odd).duration_seconds == 4.0
+
+
+def test_mp3_files_joined_end_to_end_are_timed_as_the_decoder_plays_them(
+    lame_mp3: Path, vbr_mp3: Path, vbr_mp3_without_xing: Path, tmp_path: Path
+) -> None:
+    joined = {
+        "lame+lame.mp3": lame_mp3.read_bytes() * 2,  # the first Info header covers only the first half
+        "vbr+vbr.mp3": vbr_mp3.read_bytes() * 2,
+        "gap.mp3": vbr_mp3_without_xing.read_bytes() + b"\x00" * 999 + vbr_mp3_without_xing.read_bytes(),
+    }
+    for name, data in joined.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        info = probe_audio(path)
+        assert info.duration_seconds == decoded_seconds(path, info.sample_rate), name
+
+
+def test_adts_with_junk_or_a_tag_in_the_middle_is_timed_as_the_decoder_plays_it(
+    audio_files: dict[str, Path], tmp_path: Path
+) -> None:
+    aac = audio_files["aac"].read_bytes()
+    for name, middle in {
+        "junk.aac": b"\x00junk" * 100,
+        "tag.aac": b"ID3\x04\x00\x00\x00\x00\x00\x0a" + bytes(10),
+    }.items():
+        path = tmp_path / name
+        path.write_bytes(aac + middle + aac)
+        assert probe_audio(path).duration_seconds == decoded_seconds(path, 22050), name
