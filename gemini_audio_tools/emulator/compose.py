@@ -71,9 +71,15 @@ def measured_summary(a: Analysis) -> str:
     where = ""
     if a.requested_range:
         first, last = a.requested_range
-        where = f" (the requested range {format_timecode(first)}–{format_timecode(last)})"
+        asked = f"{format_timecode(first)}–{format_timecode(last)}"
+        where = f" (the requested range {asked})"
+        if f.duration == 0:
+            return f"The requested range {asked} starts after the end of the audio: nothing to describe."
+        if f.duration < last - first - 0.05:
+            where += f", cut short because the audio ends at {format_timecode(f.end)}"
     parts = [
-        f"{f.duration:.1f} s of {_channels(h.channels)} audio{where}, {h.codec} at {h.sample_rate} Hz "
+        f"{f.duration:.1f} s ({format_timecode(f.duration)}) of {_channels(h.channels)} audio{where}, "
+        f"{h.codec} at {h.sample_rate} Hz "
         f"({h.channels} channel{'s' if h.channels != 1 else ''}).",
         f"Loudness: RMS {f.rms_dbfs:.1f} dBFS, peak {f.peak_dbfs:.1f} dBFS ({loudness_word(f.rms_dbfs)})"
         + (f"; {f.clipped_samples} clipped samples." if f.clipped_samples else "; no clipping."),

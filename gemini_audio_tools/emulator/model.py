@@ -10,6 +10,12 @@ Output is cut at ``max_output_tokens`` (and the real model's 65,536 limit) with 
 is cut as raw text too, like the real API. Tokens are counted with :func:`~gemini_audio_tools.tokens.
 estimate_text_tokens` (``ceil(chars / 4)``), the same function used for prompts.
 
+Long audio: each part is decoded and measured in 2-minute blocks (``analysis.py``), so memory stays bounded
+whatever the length (30 min of speech: peak ~540 MB resident with Whisper loaded and the request's 58 MB
+of bytes; a 2 h WAV described in 40 s at ~50 MB over the loaded baseline). Blocks in which the VAD hears no
+speech never reach the recognizer (2 h of tone and silence "transcribed" in 50 s, all decode + VAD).
+Results are cached per (SHA-256 of the bytes, range, depth) so a retried request is not recomputed.
+
 Without faster-whisper or the weights, everything but transcription still works, and a transcription request
 gets a text saying how to install the recognizer (``pip install 'gemini-audio-tools[emulator]'``).
 """

@@ -8,13 +8,21 @@ own (e.g. a converted ``base.en`` or ``small``).
 
 Settings chosen for determinism: greedy decoding (``beam_size=1``, ``temperature=0`` and no fallback),
 ``condition_on_previous_text=False`` (no drift between windows), silero VAD filtering (no hallucinated text on
-silence or noise; it also decides which stretches are speech), word timestamps (segment boundaries follow the
-words, within ~0.3 s of the real sentence boundaries on espeak-ng speech).
+silence or noise), word timestamps. Segment edges are then snapped to the VAD's speech edges when within
+0.6 s (``analysis.snap_to_speech``): on espeak-ng sentences they land within 0.1 s of the true boundaries
+(Whisper alone: up to 0.45 s off).
 
-Measured on this machine (2 shared cores, int8, ``cpu_threads=2``): load 0.6 s (plus 0.13 s to verify the
-bundled weights' SHA-256); 0.023-0.03× real time; espeak-ng sentences (``-s 130 -g 3``) WER 0.24 (errors like
-"brown"→"round", "two"→"to"); ``-v en-us -s 120 -g 5`` WER 0.14; real recorded voices are far better.
-Silero VAD: 1.5 ms per second of audio. One inference at a time (a lock); the model object is reused.
+Measured on this machine (2 cores shared with other jobs, int8, ``cpu_threads=2``):
+
+* load 0.6-1.2 s, plus 0.13 s to verify the bundled files' SHA-256; about 180 MB resident once loaded;
+* 0.023-0.03× real time idle, 0.04-0.05× under load (30 min of speech: 68-93 s);
+* WER on espeak-ng ``-s 130 -g 3`` speech: 0.079 (11 sentences, 37 s), 0.111 (3 sentences; "ten" → "10"
+  counts as an error), 0.24 on four harder sentences ("brown" → "round", "two" → "to"); beam_size=5 lowered
+  that to 0.19 for 20 % more time, not worth it here. Real recorded voices come out nearly word for word;
+* silero VAD: 1.5 ms per second of audio, run a minute at a time (17 MB instead of 126 MB for 10 minutes);
+* transcribing in 2-minute blocks keeps the recognizer's own buffers near +120 MB (+190 MB for 5 minutes).
+
+One inference at a time (a lock); the model object is loaded once and reused.
 """
 
 from __future__ import annotations

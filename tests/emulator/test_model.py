@@ -325,3 +325,13 @@ def test_transcribing_audio_without_speech_says_so_as_text_and_gives_no_segments
     }
     as_json, _ = ask(model, "Transcribe this audio.", tone, response_schema=schema)
     assert json.loads(as_json) == {"segments": []}
+
+
+def test_a_prompt_range_past_the_end_is_reported_not_invented(
+    model: OfflineModel, make_audio: MakeAudio
+) -> None:
+    audio = make_audio("wav", 2.0).read_bytes()
+    past, _ = ask(model, "Describe the audio from 00:05 to 00:09.", audio)
+    assert "starts after the end of the audio" in past
+    overlapping, _ = ask(model, "Describe the audio from 00:01 to 00:09.", audio)
+    assert "1.0 s (00:01.000)" in overlapping and "ends at 00:02.000" in overlapping
