@@ -29,6 +29,7 @@ from ..paths import is_remote_file_ref, normalize_file_name, resolve_local_audio
 from ..schemas import AudioRange
 from ..timecode import parse_timecode, resolve_range
 from ..tokens import AUDIO_TOKENS_PER_SECOND
+from ..transcripts import clock
 
 PROMPT_RANGE_NOTE = (
     "The audio exists only as a remote file, so the range was applied by instructing the model "
@@ -168,6 +169,7 @@ async def prepare(
             prompt=prompt,
             ctx=ctx,
             duration_seconds=source.info.duration_seconds,
+            display_name=source.path.name,
         )
         yield Prepared(part.part, rng, 0.0, None, _name(part.upload), part.upload)
         return
@@ -179,8 +181,14 @@ async def prepare(
             prompt=prompt,
             ctx=ctx,
             duration_seconds=clip.duration_seconds,
+            display_name=clip_label(source.path, rng),
         )
         yield Prepared(part.part, rng, clip.start_seconds, None, _name(part.upload), part.upload)
+
+
+def clip_label(path: Path, rng: AudioRange) -> str:
+    """Display name of an uploaded clip, e.g. "talk.mp3 [01:00.000-02:30.000]"."""
+    return f"{path.name} [{clock(rng.start_seconds)}-{clock(rng.end_seconds)}]"
 
 
 def _name(upload: Upload | None) -> str | None:

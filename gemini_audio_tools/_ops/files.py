@@ -26,8 +26,7 @@ from ..schemas import (
     UploadAudioInput,
     UploadAudioOutput,
 )
-from ..transcripts import clock
-from ._audio import clipped, pick_range
+from ._audio import clip_label, clipped, pick_range
 
 
 async def upload_audio(args: UploadAudioInput, ctx: RunContext) -> UploadAudioOutput:
@@ -56,7 +55,7 @@ async def upload_audio(args: UploadAudioInput, ctx: RunContext) -> UploadAudioOu
             duration_seconds=info.duration_seconds,
         )
     else:
-        label = f"{path.name} [{clock(rng.start_seconds)}-{clock(rng.end_seconds)}]"
+        label = clip_label(path, rng)
         async with clipped(path, rng.start_seconds, rng.end_seconds) as clip:
             upload = await upload_file(
                 backend,

@@ -50,6 +50,7 @@ async def audio_part(
     prompt: str,
     ctx: RunContext,
     duration_seconds: float | None = None,
+    display_name: str | None = None,
 ) -> AudioPart:
     """Inline bytes for a small request, else an (deduplicated) upload referenced by URI.
 
@@ -60,7 +61,14 @@ async def audio_part(
     if fits_inline(size, prompt):
         data = await asyncio.to_thread(path.read_bytes)
         return AudioPart(part=types.Part.from_bytes(data=data, mime_type=mime_type))
-    upload = await upload_file(backend, path, mime_type=mime_type, ctx=ctx, duration_seconds=duration_seconds)
+    upload = await upload_file(
+        backend,
+        path,
+        mime_type=mime_type,
+        ctx=ctx,
+        duration_seconds=duration_seconds,
+        display_name=display_name,
+    )
     uri = upload.file.uri or ""
     return AudioPart(
         part=types.Part.from_uri(file_uri=uri, mime_type=upload.file.mime_type or mime_type), upload=upload
