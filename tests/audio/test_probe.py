@@ -2,6 +2,7 @@ import struct
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
 
 from gemini_audio_tools.audio.decode import decode_pcm
@@ -260,3 +261,27 @@ def test_adts_with_junk_or_a_tag_in_the_middle_is_timed_as_the_decoder_plays_it(
         path = tmp_path / name
         path.write_bytes(aac + middle + aac)
         assert probe_audio(path).duration_seconds == decoded_seconds(path, 22050), name
+
+
+@pytest.mark.parametrize(
+    ("container", "codec"),
+    [
+        ("aiff", "pcm_f32be"),
+        ("aiff", "pcm_s16le"),
+        ("aiff", "pcm_s24be"),
+        ("aiff", "pcm_alaw"),
+        ("wav", "pcm_f32le"),
+    ],
+)
+def test_aifc_and_float_variants_are_probed(container: str, codec: str, tmp_path: Path) -> None:
+    path = tmp_path / f"variant.{container}"
+    with av.open(str(path), "w", format=container) as out:
+        stream = out.add_stream(codec, rate=8000, layout="stereo")
+        frame = av.AudioFrame.from_ndarray(
+            np.full((2, 4000), 0.1, dtype=np.float32), format="fltp", layout="stereo"
+        )
+        frame.sample_rate, frame.pts = 8000, 0
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    info = probe_audio(path)
+    assert (info.codec, info.channels, info.duration_seconds) == (codec, 2, 0.5)
