@@ -4,10 +4,15 @@ Container durations lie for the formats that matter most (see DESIGN.md, "Facts 
 format is measured where its length is actually written:
 
 * WAV / AIFF: the data chunk size (exact). FLAC: STREAMINFO's sample count, checked against the last frame.
-* MP3: the Xing/Info/VBRI header with LAME's encoder delay and padding; without one, frame headers are
-  hopped over (4 bytes read per frame, nothing decoded).
-* ADTS AAC: frame headers hopped over, 1024 samples per raw block (the format has no length field).
-* OGG Vorbis: the granule position of the last page.
+* MP3: the Xing/Info/VBRI header with LAME's encoder delay and padding; without one (or when files were
+  joined after it), frame headers are hopped over (4 bytes read per frame, nothing decoded).
+* ADTS AAC: every frame header, 1024 samples per raw block (the format has no length field at all).
+* OGG Vorbis: the granule position of the last page (checked for plausibility against the first page).
+
+Cost (``python -m bench.probe``): a few small reads, well under 0.1 ms, whatever the length, for all but
+two cases. ADTS and Xing-less MP3 have no length anywhere, so an exact answer must touch every frame
+header: linear in the file, ~50-100 ms per 2 hours here. Estimating from a sample instead would be
+constant-time but, with VBR, off by several percent; exact was chosen.
 
 Each result is the length FFmpeg's decoder produces (what :func:`~.decode.decode_pcm` returns), so a range
 validated against it is one the clipper can cut. ``start_time`` is the offset of the first sample on the
