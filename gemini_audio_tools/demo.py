@@ -36,6 +36,7 @@ class _Tour:
     sample: str
     uploaded: str | None = None
     failures: list[str] = field(default_factory=list)
+    outputs: list[tuple[str, BaseModel]] = field(default_factory=list)
     step: int = 0
 
     async def call(self, title: str, operation: str, arguments: dict[str, Any]) -> BaseModel | None:
@@ -50,6 +51,7 @@ class _Tour:
             self.failures.append(operation)
             print(f"error: {err}", file=self.out)
             return None
+        self.outputs.append((operation, output))
         to_text = getattr(output, "to_text", None)
         print(to_text() if callable(to_text) else output.model_dump_json(indent=2), file=self.out)
         return output
