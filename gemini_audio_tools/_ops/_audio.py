@@ -115,7 +115,7 @@ def pick_range(start: str | None, end: str | None, duration: float) -> AudioRang
     return AudioRange(start_seconds=rng.start_seconds, end_seconds=rng.end_seconds, method=method)
 
 
-def apply_cursor(rng: AudioRange, cursor: str | None) -> AudioRange:
+def apply_cursor(rng: AudioRange, cursor: str | None, *, remote: bool = False) -> AudioRange:
     """Move the range's start to ``cursor`` (a time code from a previous page).
 
     Raises:
@@ -131,9 +131,8 @@ def apply_cursor(rng: AudioRange, cursor: str | None) -> AudioRange:
         )
     if math.isclose(at, rng.start_seconds):
         return rng
-    return rng.model_copy(
-        update={"start_seconds": at, "method": "clip" if rng.method == "whole" else rng.method}
-    )
+    method = ("prompt" if remote else "clip") if rng.method == "whole" else rng.method
+    return rng.model_copy(update={"start_seconds": at, "method": method})
 
 
 @dataclass

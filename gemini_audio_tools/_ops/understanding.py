@@ -29,7 +29,15 @@ from ..schemas import (
     Usage,
 )
 from ..transcripts import clock, paginate, parse_segments, rebase, render, stitch
-from ._audio import PROMPT_RANGE_NOTE, LocalAudio, Source, apply_cursor, open_with_range, prepare
+from ._audio import (
+    PROMPT_RANGE_NOTE,
+    LocalAudio,
+    RemoteAudio,
+    Source,
+    apply_cursor,
+    open_with_range,
+    prepare,
+)
 from ._chunks import ChunkOutcome, Span, failure_notes, plan_spans, run_chunks, span_range
 
 
@@ -78,7 +86,7 @@ async def transcribe_with(
     """
     backend = Backend.from_settings(ctx.settings)
     source, rng = await open_with_range(args.audio, args.start, args.end, ctx, backend)
-    rng = apply_cursor(rng, args.cursor)
+    rng = apply_cursor(rng, args.cursor, remote=isinstance(source, RemoteAudio))
     spans = plan_spans(source, rng, limits.transcript_chunk_seconds, limits.overlap_seconds, "a transcript")
     single = len(spans) == 1
     schema = transcript_schema(speakers=args.speakers)

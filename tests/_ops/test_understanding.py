@@ -213,3 +213,10 @@ async def test_a_reply_cut_at_the_output_limit_keeps_what_came_and_continues_by_
     assert out.next_cursor is not None
     rest = await transcribe_with(args.model_copy(update={"cursor": out.next_cursor}), run_ctx, Limits())
     assert "listening" in words(rest.text)
+
+
+async def test_a_cursor_into_a_remote_file_continues_by_prompt(speech: Path, run_ctx: RunContext) -> None:
+    up = await upload_audio(UploadAudioInput(audio=str(speech)), run_ctx)
+    out = await transcribe_audio(TranscribeAudioInput(audio=up.name, cursor="00:06"), run_ctx)
+    assert out.range.method == "prompt" and out.range.start_seconds == 6.0
+    assert out.segments and all(s.start >= 6.0 for s in out.segments)
