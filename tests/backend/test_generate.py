@@ -15,6 +15,7 @@ from gemini_audio_tools.errors import (
     AuthenticationError,
     ConfigurationError,
     InvalidArgumentError,
+    OperationTimeoutError,
     RateLimitedError,
     ServiceUnavailableError,
 )
@@ -125,3 +126,13 @@ async def test_an_unknown_model_is_a_configuration_error(wav: Path, run_ctx: Run
 async def test_count_tokens_counts_32_tokens_per_second_of_audio(wav: Path, run_ctx: RunContext) -> None:
     backend = Backend.from_settings(run_ctx.settings)
     assert await count_tokens(backend, [await inline(wav)], action="counting") == 64
+
+
+async def test_a_request_slower_than_the_timeout_fails_with_a_timeout_error(
+    wav: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    settings = run_ctx.settings.with_(request_timeout_seconds=0.2, max_retries=1)
+    emulator.state.faults.latency(1.0, operation="models.generateContent", times=None)
+    with pytest.raises(OperationTimeoutError, match="Timed out while describing"):
+        await generate(Backend.from_settings(settings), await inline(wav), "Describe.", action="describing")
+    assert emulator.state.faults.stats.requests["models.generateContent"] == 2
