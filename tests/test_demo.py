@@ -21,6 +21,7 @@ def test_the_bundled_sample_is_small_speech_audio() -> None:
 
 @pytest.mark.slow  # loads its own emulator's recognizer (about 5 s)
 def test_with_no_key_the_tour_runs_every_step_on_an_embedded_emulator(tmp_path: Path) -> None:
+    pytest.importorskip("faster_whisper", reason="the emulator's recognizer is the [emulator] extra")
     out, err = io.StringIO(), io.StringIO()
     settings = Settings(api_key=None, allowed_dirs=(tmp_path,), cache_dir=tmp_path)
     code = run_demo(settings, use_emulator=False, out=out, err=err)
@@ -71,6 +72,7 @@ def test_the_tour_reuses_its_upload_uses_the_remote_copy_and_deletes_it(
     settings = Settings(
         api_key=TEST_API_KEY, base_url=emulator.base_url, cache_dir=tmp_path, allowed_dirs=(SAMPLE.parent,)
     )
+    pytest.importorskip("faster_whisper", reason="the emulator's recognizer is the [emulator] extra")
     tour = _Tour(settings=settings, out=io.StringIO(), sample=str(SAMPLE))
     asyncio.run(tour.run())
     assert tour.failures == []

@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 import pytest
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool
+
+pytest.importorskip("langchain_tests", reason="langchain-tests is a dev dependency (pip install -e '.[dev]')")
 from langchain_tests.integration_tests import ToolsIntegrationTests
 from langchain_tests.unit_tests import ToolsUnitTests
 
