@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -50,7 +50,8 @@ class GeminiAudioTool(BaseTool):
     """Settings to run with; ``None`` reads the environment at each call (``Settings.from_env()``)."""
 
     response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
-    handle_tool_error: bool | str | Any = True
+    handle_tool_error: bool | str | Callable[[ToolException], Any] | None = True
+    """``True``: a library error's message goes back to the model as an error ToolMessage."""
 
     @model_validator(mode="before")
     @classmethod
