@@ -53,6 +53,11 @@ def normalize_file_name(ref: str) -> str:
     match = _REMOTE_URI.fullmatch(text)
     name = match.group(1) if match else text
     found = _FILE_NAME.fullmatch(name)
+    if found is None and match is None and name.startswith("files/"):
+        raise InvalidArgumentError(
+            f"{_show(ref)} is not a Files API file name (those look like 'files/abc123'). For a local file "
+            f"in a folder named 'files', write './{text}'."
+        )
     if found is None:
         raise InvalidArgumentError(
             f"{_show(ref)} is not a Files API file name; pass a name like 'files/abc123' (or its uri) as "
@@ -60,9 +65,11 @@ def normalize_file_name(ref: str) -> str:
         )
     file_id = found.group(1)
     if not FILE_ID_PATTERN.fullmatch(file_id):
+        local = f" For a local file in a folder named 'files', write './{text}'." if match is None else ""
         raise InvalidArgumentError(
             f"{_show(ref)} is not a valid Files API name: the id after 'files/' must be 1-40 lowercase "
             "letters, digits or dashes. Use a name exactly as returned by upload_audio or list_audio_files."
+            + local
         )
     return f"files/{file_id}"
 

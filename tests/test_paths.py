@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -248,3 +249,9 @@ def test_normalize_file_name_rejects_ids_the_api_never_issues(ref: str) -> None:
 def test_normalize_file_name_rejects_things_that_are_not_files_api_names(ref: str) -> None:
     with pytest.raises(InvalidArgumentError, match="like 'files/abc123'"):
         normalize_file_name(ref)
+
+
+def test_a_local_looking_path_under_files_is_told_how_to_reach_the_local_file() -> None:
+    for ref in ("files/meeting.mp3", "files/2024/a.wav"):
+        with pytest.raises(InvalidArgumentError, match=re.escape(f"write './{ref}'")):
+            normalize_file_name(ref)
