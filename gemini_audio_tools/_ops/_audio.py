@@ -20,7 +20,7 @@ from google.genai import types
 from ..audio import AudioInfo, probe_audio
 from ..audio.clip import ClippedAudio, clip_range
 from ..backend.client import Backend
-from ..backend.generate import audio_part, count_tokens, remote_part
+from ..backend.generate import audio_part, count_tokens, fits_inline, remote_part
 from ..backend.prompts import range_clause
 from ..backend.uploads import Upload, get_file, wait_until_active
 from ..context import RunContext
@@ -160,7 +160,7 @@ async def prepare(
         hint = range_clause(rng.start_seconds, rng.end_seconds) if rng.method == "prompt" else None
         yield Prepared(remote_part(source.file), rng, 0.0, hint, source.name)
         return
-    if rng.method == "whole":
+    if rng.method == "whole" and not _worth_reencoding(source.info, prompt):
         part = await audio_part(
             backend,
             source.path,
@@ -183,6 +183,19 @@ async def prepare(
             display_name=clip_label(source.path, rng),
         )
         yield Prepared(part.part, rng, clip.start_seconds, None, _name(part.upload), part.upload)
+
+
+COMPACT_BYTES_PER_SECOND = 40_000
+"""Speech as 16 kHz mono FLAC takes ~20-30 KB/s; denser files (PCM at 44.1 kHz stereo: 176 KB/s) are worth
+re-encoding when they would not go inline anyway."""
+
+
+def _worth_reencoding(info: AudioInfo, prompt: str) -> bool:
+    """True when sending the whole file as 16 kHz mono FLAC (what the model hears anyway: Gemini downsamples
+    to 16 kHz and merges channels) saves an upload or most of its bytes; MP3/AAC/Opus are already compact."""
+    if fits_inline(info.size_bytes, prompt):
+        return False
+    return info.size_bytes / max(info.duration_seconds, 1e-3) > COMPACT_BYTES_PER_SECOND
 
 
 def clip_label(path: Path, rng: AudioRange) -> str:

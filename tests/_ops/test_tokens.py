@@ -74,3 +74,12 @@ async def test_the_text_for_the_model_sums_up_the_count(wav: Path, run_ctx: RunC
         out.to_text()
         == "320 audio tokens (10.0 s) + 4 prompt tokens = 324 tokens for gemini-2.5-flash (estimate)"
     )
+
+
+async def test_a_large_pcm_file_is_sent_as_compact_flac_inline_instead_of_uploaded(
+    make_audio: MakeAudio, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    big = make_audio("wav", 100.0, channels=2, rate=44100)  # 17.6 MB: too big to go inline as it is
+    out = await count_audio_tokens(CountAudioTokensInput(audio=str(big), exact=True), run_ctx)
+    assert out.audio_tokens == 3200 and out.range is not None and out.range.method == "whole"
+    assert emulator.state.faults.stats.requests["upload.start"] == 0
