@@ -1,9 +1,9 @@
 """Configuration from the environment (and CLI flags of the same meaning).
 
 The names are part of the public contract (see DESIGN.md): ``GEMINI_API_KEY`` / ``GOOGLE_API_KEY`` as the
-google-genai SDK reads them (``GOOGLE_API_KEY`` wins), ``GOOGLE_GEMINI_BASE_URL`` (the SDK's own override, used
-to point at the emulator), ``GEMINI_AUDIO_MODEL``, ``GEMINI_AUDIO_ALLOWED_DIRS`` (``os.pathsep``-separated) and
-``GEMINI_AUDIO_CACHE_DIR``.
+google-genai SDK reads them (``GOOGLE_API_KEY`` wins), ``GOOGLE_GEMINI_BASE_URL`` (the SDK's own override,
+used to point at the emulator), ``GEMINI_AUDIO_MODEL``, ``GEMINI_AUDIO_ALLOWED_DIRS``
+(``os.pathsep``-separated) and ``GEMINI_AUDIO_CACHE_DIR``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read settings from ``env`` (default ``os.environ``). Unset allowed dirs mean the working directory."""
+        """Read settings from ``env`` (default ``os.environ``); unset allowed dirs mean the cwd."""
         env = os.environ if env is None else env
         key = env.get("GOOGLE_API_KEY") or env.get("GEMINI_API_KEY") or None
         dirs_raw = env.get("GEMINI_AUDIO_ALLOWED_DIRS", "")

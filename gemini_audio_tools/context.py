@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -11,7 +12,9 @@ from .config import Settings
 class ProgressSink(Protocol):
     """Receives progress of long work (uploads, chunked transcription). ``total`` may be unknown."""
 
-    async def __call__(self, progress: float, total: float | None = None, message: str | None = None) -> None: ...
+    async def __call__(
+        self, progress: float, total: float | None = None, message: str | None = None
+    ) -> None: ...
 
 
 async def no_progress(progress: float, total: float | None = None, message: str | None = None) -> None:
@@ -27,7 +30,5 @@ class RunContext:
 
     async def report(self, progress: float, total: float | None = None, message: str | None = None) -> None:
         """Report progress; a failing sink never fails the operation."""
-        try:
+        with contextlib.suppress(Exception):  # a broken client must not break the work
             await self.progress(progress, total, message)
-        except Exception:  # pragma: no cover - a broken client must not break the work
-            pass

@@ -126,7 +126,7 @@ class OperationTimeoutError(ApiError):
 
 
 class RemoteFileFailedError(ApiError):
-    """The Files API could not process an uploaded file (state FAILED); re-uploading the same bytes won't help."""
+    """The Files API could not process an uploaded file (FAILED); re-uploading the same bytes won't help."""
 
 
 class IncompleteResultError(ApiError):

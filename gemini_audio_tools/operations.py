@@ -93,7 +93,7 @@ def _registry(*operations: Operation[Any, Any]) -> dict[str, Operation[Any, Any]
     return {op.name: op for op in operations}
 
 
-# The registry, in the order tools are listed to agents. Run functions live in ``_ops/`` (one module per concern).
+# The registry, in the order tools are listed to agents. Run functions live in ``_ops/``.
 OPERATIONS: dict[str, Operation[Any, Any]] = _registry(
     Operation(
         name="inspect_audio",

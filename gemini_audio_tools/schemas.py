@@ -55,7 +55,8 @@ class AudioRange(BaseModel):
     start_seconds: float = Field(description="Start of the part used, in seconds from the file's start.")
     end_seconds: float = Field(description="End of the part used, in seconds from the file's start.")
     method: Literal["whole", "clip", "prompt"] = Field(
-        description="'whole': the whole file; 'clip': the range was cut locally and only it was sent (exact); "
+        description="'whole': the whole file; 'clip': the range was cut locally and only it was"
+        " sent (exact); "
         "'prompt': the file exists only remotely, so the model was asked to restrict itself to the range "
         "(approximate)."
     )
@@ -76,7 +77,9 @@ class ChunkReport(BaseModel):
     index: int = Field(description="0-based chunk number.")
     start_seconds: float = Field(description="Start of the chunk on the original timeline.")
     end_seconds: float = Field(description="End of the chunk on the original timeline.")
-    status: Literal["ok", "failed"] = Field(description="'failed' means this span is missing from the result.")
+    status: Literal["ok", "failed"] = Field(
+        description="'failed' means this span is missing from the result."
+    )
     error: str | None = Field(default=None, description="Why the chunk failed, when it did.")
     attempts: int = Field(default=1, description="How many requests this chunk took.")
 
@@ -105,7 +108,9 @@ class InspectAudioInput(_Input):
 
 class InspectAudioOutput(_Output):
     path: str = Field(description="The resolved path that was inspected.")
-    format: str = Field(description="Container format detected from the content: wav, mp3, aiff, aac, ogg, flac.")
+    format: str = Field(
+        description="Container format detected from the content: wav, mp3, aiff, aac, ogg, flac."
+    )
     codec: str = Field(description="Audio codec, e.g. pcm_s16le, mp3, vorbis, flac, aac.")
     mime_type: str = Field(description="MIME type Gemini expects for this format, e.g. audio/mp3.")
     duration_seconds: float = Field(description="Duration of the whole file in seconds.")
@@ -152,7 +157,8 @@ class UploadAudioInput(_AudioRangeInput):
     active is reused (reused=true). Uploaded files expire after 48 hours."""
 
     display_name: str | None = Field(
-        default=None, description="Optional human-readable name stored with the file (max 512 characters).",
+        default=None,
+        description="Optional human-readable name stored with the file (max 512 characters).",
         max_length=512,
     )
 
@@ -169,7 +175,9 @@ class AudioFile(_Output):
         description="Processing state; only ACTIVE files can be used."
     )
     expires_at: str | None = Field(default=None, description="When the file will be deleted (RFC 3339, UTC).")
-    reused: bool = Field(default=False, description="True when an earlier upload of the same bytes was reused.")
+    reused: bool = Field(
+        default=False, description="True when an earlier upload of the same bytes was reused."
+    )
 
     def to_text(self) -> str:
         """One line: "files/abc (speech.wav): audio/wav, 0:12.4, 406 KB, ACTIVE until 2026-11-26T10:00Z"."""
@@ -184,11 +192,13 @@ class AudioFile(_Output):
 
 
 class UploadAudioOutput(AudioFile):
-    range: AudioRange | None = Field(default=None, description="The part of the local file that was uploaded.")
+    range: AudioRange | None = Field(
+        default=None, description="The part of the local file that was uploaded."
+    )
 
 
 class ListAudioFilesInput(_Input):
-    """List the audio files uploaded to the Gemini Files API for this API key, newest first, a page at a time."""
+    """List the audio files uploaded to the Gemini Files API for this API key, newest first, page by page."""
 
     page_size: int = Field(default=20, ge=1, le=100, description="How many files per page (1-100).")
     page_token: str | None = Field(
@@ -198,7 +208,9 @@ class ListAudioFilesInput(_Input):
 
 class ListAudioFilesOutput(_Output):
     files: list[AudioFile] = Field(description="The files on this page.")
-    next_page_token: str | None = Field(default=None, description="Pass as page_token for more; none if last.")
+    next_page_token: str | None = Field(
+        default=None, description="Pass as page_token for more; none if last."
+    )
 
     def to_text(self) -> str:
         lines = [f.to_text() for f in self.files] or ["No uploaded files."]
@@ -216,7 +228,9 @@ class DeleteAudioFileInput(_Input):
 
 class DeleteAudioFileOutput(_Output):
     name: str = Field(description="The Files API name.")
-    deleted: bool = Field(description="True if the file existed and was deleted; false if it was already gone.")
+    deleted: bool = Field(
+        description="True if the file existed and was deleted; false if it was already gone."
+    )
 
     def to_text(self) -> str:
         if self.deleted:
@@ -231,9 +245,12 @@ class CountAudioTokensInput(_AudioRangeInput):
     """Count the Gemini input tokens an audio file (or a range of it) plus an optional prompt would cost.
     By default a free offline estimate (32 tokens per second of audio); exact=true asks the API."""
 
-    prompt: str | None = Field(default=None, description="Optional text prompt to count along with the audio.")
+    prompt: str | None = Field(
+        default=None, description="Optional text prompt to count along with the audio."
+    )
     exact: bool = Field(
-        default=False, description="If true, call the API's countTokens for an exact figure (free, but online)."
+        default=False,
+        description="If true, call the API's countTokens for an exact figure (free, but online).",
     )
 
 
@@ -280,11 +297,15 @@ class TranscribeAudioOutput(_Output):
     range: AudioRange = Field(description="The part of the audio transcribed.")
     model: str = Field(description="Model that produced the transcript.")
     usage: Usage = Field(default_factory=Usage, description="Tokens billed.")
-    chunks: list[ChunkReport] = Field(default_factory=list, description="How long audio was split, per chunk.")
+    chunks: list[ChunkReport] = Field(
+        default_factory=list, description="How long audio was split, per chunk."
+    )
     next_cursor: str | None = Field(
         default=None, description="If set, the transcript continues: call again with cursor=this value."
     )
-    notes: list[str] = Field(default_factory=list, description="Anything the caller should know about the result.")
+    notes: list[str] = Field(
+        default_factory=list, description="Anything the caller should know about the result."
+    )
 
     def to_text(self) -> str:
         extra = [*self.notes]
@@ -295,7 +316,7 @@ class TranscribeAudioOutput(_Output):
 
 class DescribeAudioInput(_AudioRangeInput):
     """Describe or summarize an audio file, whole or a time range: what kind of audio it is, who speaks about
-    what, sounds, music, mood. Use focus to steer (e.g. 'summary', 'background sounds', 'music', 'speakers')."""
+    what, sounds, music, mood. Use focus to steer (e.g. 'summary', 'background sounds', 'music')."""
 
     focus: str | None = Field(
         default=None, description="What to describe or summarize, e.g. 'a 3-bullet summary' or 'the music'."
@@ -307,8 +328,12 @@ class DescribeAudioOutput(_Output):
     range: AudioRange = Field(description="The part of the audio described.")
     model: str = Field(description="Model that answered.")
     usage: Usage = Field(default_factory=Usage, description="Tokens billed.")
-    chunks: list[ChunkReport] = Field(default_factory=list, description="How long audio was split, per chunk.")
-    notes: list[str] = Field(default_factory=list, description="Anything the caller should know about the result.")
+    chunks: list[ChunkReport] = Field(
+        default_factory=list, description="How long audio was split, per chunk."
+    )
+    notes: list[str] = Field(
+        default_factory=list, description="Anything the caller should know about the result."
+    )
 
     def to_text(self) -> str:
         return "\n\n".join([self.text, *self.notes])
@@ -326,8 +351,12 @@ class AskAboutAudioOutput(_Output):
     range: AudioRange = Field(description="The part of the audio used.")
     model: str = Field(description="Model that answered.")
     usage: Usage = Field(default_factory=Usage, description="Tokens billed.")
-    chunks: list[ChunkReport] = Field(default_factory=list, description="How long audio was split, per chunk.")
-    notes: list[str] = Field(default_factory=list, description="Anything the caller should know about the result.")
+    chunks: list[ChunkReport] = Field(
+        default_factory=list, description="How long audio was split, per chunk."
+    )
+    notes: list[str] = Field(
+        default_factory=list, description="Anything the caller should know about the result."
+    )
 
     def to_text(self) -> str:
         return "\n\n".join([self.answer, *self.notes])
