@@ -10,6 +10,7 @@ usageMetadata counts 32 tokens per second of audio received, as the real API doe
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
 import time
 
@@ -31,8 +32,12 @@ async def main() -> int:
         clipped = await call_operation("describe_audio", {"audio": str(audio), **window}, settings=settings)
         assert isinstance(clipped, DescribeAudioOutput) and clipped.range.method == "clip"
 
-        up = await call_operation("upload_audio", {"audio": str(audio)}, settings=settings)
+        # Whole-file prompting: the file exists only remotely (a local original would be cut locally).
+        remote_only = work / "uploaded-then-removed.flac"
+        shutil.copy(audio, remote_only)
+        up = await call_operation("upload_audio", {"audio": str(remote_only)}, settings=settings)
         assert isinstance(up, UploadAudioOutput)
+        remote_only.unlink()
         whole = await call_operation("describe_audio", {"audio": up.name, **window}, settings=settings)
         assert isinstance(whole, DescribeAudioOutput) and whole.range.method == "prompt"
 

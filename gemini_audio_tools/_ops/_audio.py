@@ -19,12 +19,13 @@ from google.genai import types
 
 from ..audio import AudioInfo, probe_audio
 from ..audio.clip import ClippedAudio, clip_range
+from ..backend.cache import sha256_file
 from ..backend.client import Backend
 from ..backend.generate import audio_part, count_tokens, fits_inline, remote_part
 from ..backend.prompts import range_clause
 from ..backend.uploads import Upload, get_file, wait_until_active
 from ..context import RunContext
-from ..errors import InvalidTimeRangeError
+from ..errors import GeminiAudioError, InvalidTimeRangeError
 from ..paths import is_remote_file_ref, normalize_file_name, resolve_local_audio
 from ..schemas import AudioRange
 from ..timecode import parse_timecode, resolve_range
@@ -101,7 +102,30 @@ async def open_with_range(
     if isinstance(source, LocalAudio):
         return source, pick_range(start, end, source.info.duration_seconds)
     duration = await remote_duration(backend, source)
-    return replace(source, duration_seconds=duration), remote_range(start, end, duration)
+    rng = remote_range(start, end, duration)
+    if rng.method == "prompt":
+        local = await _local_original(backend, source, ctx)
+        if local is not None:  # the same bytes are still here: cut exactly instead of asking the model
+            return local, pick_range(start, end, local.info.duration_seconds)
+    return replace(source, duration_seconds=duration), rng
+
+
+async def _local_original(backend: Backend, source: RemoteAudio, ctx: RunContext) -> LocalAudio | None:
+    """The local file a remote file was uploaded from, if the cache remembers it, it is still inside the
+    allowed directories and its bytes are unchanged (same sha256); else None."""
+    entry = backend.cache.find_name(source.name)
+    if entry is None or entry.source_path is None:
+        return None
+    try:
+        path = resolve_local_audio(entry.source_path, ctx.settings.allowed_dirs)
+        if (
+            path.stat().st_size != entry.size_bytes
+            or await asyncio.to_thread(sha256_file, path) != entry.sha256
+        ):
+            return None
+        return LocalAudio(path=path, info=await asyncio.to_thread(probe_audio, path))
+    except (GeminiAudioError, OSError):
+        return None
 
 
 def pick_range(start: str | None, end: str | None, duration: float) -> AudioRange:
@@ -169,6 +193,7 @@ async def prepare(
             ctx=ctx,
             duration_seconds=source.info.duration_seconds,
             display_name=source.path.name,
+            source_path=source.path,
         )
         yield Prepared(part.part, rng, 0.0, None, _name(part.upload), part.upload)
         return

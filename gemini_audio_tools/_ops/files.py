@@ -53,6 +53,7 @@ async def upload_audio(args: UploadAudioInput, ctx: RunContext) -> UploadAudioOu
             ctx=ctx,
             display_name=args.display_name or path.name,
             duration_seconds=info.duration_seconds,
+            source_path=path,
         )
     else:
         label = clip_label(path, rng)

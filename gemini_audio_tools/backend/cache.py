@@ -56,6 +56,8 @@ class CacheEntry:
     """RFC 3339, UTC."""
     display_name: str | None = None
     duration_seconds: float | None = None
+    source_path: str | None = None
+    """The local file these bytes came from (a hint: check its hash before trusting it)."""
 
     def expires(self) -> dt.datetime:
         return parse_time(self.expires_at)

@@ -51,6 +51,7 @@ async def audio_part(
     ctx: RunContext,
     duration_seconds: float | None = None,
     display_name: str | None = None,
+    source_path: Path | None = None,
 ) -> AudioPart:
     """Inline bytes for a small request, else an (deduplicated) upload referenced by URI.
 
@@ -68,6 +69,7 @@ async def audio_part(
         ctx=ctx,
         duration_seconds=duration_seconds,
         display_name=display_name,
+        source_path=source_path,
     )
     uri = upload.file.uri or ""
     return AudioPart(

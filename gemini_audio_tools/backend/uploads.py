@@ -156,6 +156,7 @@ async def upload_file(
     ctx: RunContext,
     display_name: str | None = None,
     duration_seconds: float | None = None,
+    source_path: Path | None = None,
 ) -> Upload:
     """Make the bytes of ``path`` available as an ACTIVE remote file, uploading only if needed.
 
@@ -199,6 +200,7 @@ async def upload_file(
                 expires_at=expires.astimezone(dt.timezone.utc).isoformat(),
                 display_name=display_name,
                 duration_seconds=duration_seconds,
+                source_path=str(source_path) if source_path is not None else None,
             )
         )
         return Upload(file=file, sha256=sha256, reused=False, duration_seconds=duration_seconds)

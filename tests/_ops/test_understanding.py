@@ -85,6 +85,7 @@ async def test_a_remote_file_with_a_range_falls_back_to_the_prompt_and_says_so(
     speech: Path, run_ctx: RunContext
 ) -> None:
     up = await upload_audio(UploadAudioInput(audio=str(speech)), run_ctx)
+    speech.unlink()  # only the remote copy is left
     out = await transcribe_audio(TranscribeAudioInput(audio=up.name, start="4", end="8"), run_ctx)
     assert out.range.method == "prompt"
     assert any("approximate" in note for note in out.notes)
@@ -220,3 +221,20 @@ async def test_a_cursor_into_a_remote_file_continues_by_prompt(speech: Path, run
     out = await transcribe_audio(TranscribeAudioInput(audio=up.name, cursor="00:06"), run_ctx)
     assert out.range.method == "prompt" and out.range.start_seconds == 6.0
     assert out.segments and all(s.start >= 6.0 for s in out.segments)
+
+
+async def test_a_remote_file_whose_local_original_is_unchanged_is_cut_locally(
+    speech: Path, run_ctx: RunContext
+) -> None:
+    up = await upload_audio(UploadAudioInput(audio=str(speech)), run_ctx)
+    out = await transcribe_audio(TranscribeAudioInput(audio=up.name, start="4", end="8"), run_ctx)
+    assert out.range.method == "clip" and out.usage.audio_tokens == 128 and not out.notes
+
+
+async def test_a_changed_local_original_is_not_trusted(speech: Path, run_ctx: RunContext) -> None:
+    up = await upload_audio(UploadAudioInput(audio=str(speech)), run_ctx)
+    data = bytearray(speech.read_bytes())
+    data[-1] ^= 1  # same size, different bytes
+    speech.write_bytes(bytes(data))
+    out = await describe_audio(DescribeAudioInput(audio=up.name, start="4", end="8"), run_ctx)
+    assert out.range.method == "prompt"
