@@ -12,6 +12,7 @@ exceptions into errors differently per major (in 2.x only a ``ToolError``'s text
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from importlib.metadata import version
@@ -114,6 +115,14 @@ async def run_streamable_http(server: Any, host: str, port: int) -> None:
     await uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning")).serve()
 
 
+class _ClosedStreamNoise(logging.Filter):
+    """mcp 1.x logs a traceback whenever a client ends its session (its SSE stream is already closed)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        closed = record.exc_info is not None and type(record.exc_info[1]).__name__ == "ClosedResourceError"
+        return not (closed and record.getMessage() == "Error in standalone SSE writer")
+
+
 def _streamable_http_app_v1(server: Any, host: str) -> Any:
     from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
     from mcp.server.transport_security import TransportSecuritySettings
@@ -128,6 +137,7 @@ def _streamable_http_app_v1(server: Any, host: str) -> Any:
             allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
         )
     manager = StreamableHTTPSessionManager(app=server, security_settings=security)
+    logging.getLogger("mcp.server.streamable_http").addFilter(_ClosedStreamNoise())
 
     class _Endpoint:  # an ASGI app, so Starlette passes the raw scope instead of wrapping it as a Request
         async def __call__(self, scope: Any, receive: Any, send: Any) -> None:

@@ -24,23 +24,30 @@ from tests.mcp_server._client import (
 
 
 @pytest.fixture
-def http_server(tmp_path: Path) -> Iterator[str]:
+def server_log(tmp_path: Path) -> Path:
+    return tmp_path / "server.log"
+
+
+@pytest.fixture
+def http_server(tmp_path: Path, server_log: Path) -> Iterator[str]:
     port = free_port()
     args = server_command(
         "--transport", "streamable-http", "--host", "127.0.0.1", "--port", str(port), probe=True
     )
-    process = subprocess.Popen(
-        [sys.executable, *args], cwd=REPO, env=server_env(None, tmp_path), stderr=subprocess.DEVNULL
-    )
+    log = server_log.open("w")
+    process = subprocess.Popen([sys.executable, *args], cwd=REPO, env=server_env(None, tmp_path), stderr=log)
     try:
         wait_for_port(port)
         yield f"http://127.0.0.1:{port}/mcp"
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
 
 
-async def test_tools_calls_errors_and_progress_work_over_streamable_http(http_server: str) -> None:
+async def test_tools_calls_errors_and_progress_work_over_streamable_http(
+    http_server: str, server_log: Path
+) -> None:
     seen: list[float] = []
 
     async def on_progress(progress: float, total: float | None, message: str | None) -> None:
@@ -61,3 +68,4 @@ async def test_tools_calls_errors_and_progress_work_over_streamable_http(http_se
     assert ok["content"] == [{"type": "text", "text": "echo: over http"}]
     assert seen == [1, 2]
     assert failed["isError"] is True and "unavailable" in failed["content"][0]["text"]
+    assert "Traceback" not in server_log.read_text()  # ending a session is not an error
