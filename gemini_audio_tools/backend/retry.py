@@ -1,9 +1,11 @@
 """Bounded retries with exponential backoff and full jitter, for transient API failures only.
 
-Retried: 429 (waiting at least what ``Retry-After`` asks, capped by the policy's ``max_delay``), 5xx and
-dropped connections. Never retried: any other 4xx — the same request would fail the same way. After the last
-attempt the SDK exception is mapped to the library's hierarchy (``RateLimitedError``,
-``ServiceUnavailableError``, …). The SDK's own retries stay off, so this is the only retry loop.
+Retried: 429 (waiting at least what ``Retry-After`` asks; a longer wait than the policy's ``max_delay``
+fails at once with ``RateLimitedError.retry_after``, so an agent is told when to come back instead of
+blocking), 5xx and dropped connections. Never retried: any other 4xx — the same request would fail the
+same way. After the last attempt the SDK exception is mapped to the library's hierarchy
+(``RateLimitedError``, ``ServiceUnavailableError``, …). The SDK's own retries stay off, so this is the
+only retry loop.
 """
 
 from __future__ import annotations
@@ -77,7 +79,12 @@ async def with_retries(
         try:
             return await call()
         except Exception as exc:
-            if not is_retryable(exc) or retry_number >= policy.max_retries:
+            retry_after = retry_after_seconds(exc)
+            if (
+                not is_retryable(exc)
+                or retry_number >= policy.max_retries
+                or (retry_after is not None and retry_after > policy.max_delay)  # fail fast, say when
+            ):
                 raise map_api_error(exc, action=action, file_name=file_name) from None
             retry_number += 1
-            await policy.sleep(policy.delay(retry_number, retry_after_seconds(exc)))
+            await policy.sleep(policy.delay(retry_number, retry_after))

@@ -149,7 +149,7 @@ async def test_a_cursor_outside_the_range_is_refused(speech: Path, run_ctx: RunC
 async def test_a_429_then_success_still_transcribes(
     speech: Path, run_ctx: RunContext, emulator: EmulatorServer
 ) -> None:
-    emulator.state.faults.error(429, operation="models.generateContent", retry_after=1)
+    emulator.state.faults.error(429, operation="models.generateContent", retry_after=0.01)
     out = await transcribe_audio(TranscribeAudioInput(audio=str(speech)), run_ctx)
     assert "fox" in out.text.lower()
     assert emulator.state.faults.stats.requests["models.generateContent"] == 2

@@ -65,13 +65,13 @@ async def test_a_429_is_retried_and_then_succeeds(
     wav: Path, run_ctx: RunContext, emulator: EmulatorServer
 ) -> None:
     backend = Backend.from_settings(run_ctx.settings)
-    emulator.state.faults.error(429, operation="models.generateContent", retry_after=1)
+    emulator.state.faults.error(429, operation="models.generateContent", retry_after=0.01)
     attempts = Attempts()
     result = await generate(backend, await inline(wav), "Describe.", action="describing", attempts=attempts)
     assert result.text and attempts.count == 2
 
 
-async def test_rate_limits_that_outlast_the_retries_say_when_to_come_back(
+async def test_a_rate_limit_asking_for_a_longer_wait_than_allowed_fails_at_once_saying_when(
     wav: Path, run_ctx: RunContext, emulator: EmulatorServer
 ) -> None:
     backend = Backend.from_settings(run_ctx.settings)
@@ -79,6 +79,17 @@ async def test_rate_limits_that_outlast_the_retries_say_when_to_come_back(
     with pytest.raises(RateLimitedError, match="Wait 7 seconds") as info:
         await generate(backend, await inline(wav), "Describe.", action="describing")
     assert info.value.retry_after == 7
+    assert emulator.state.faults.stats.requests["models.generateContent"] == 1
+
+
+async def test_rate_limits_that_outlast_the_retries_raise_rate_limited(
+    wav: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    emulator.state.faults.error(429, operation="models.generateContent", times=None)
+    with pytest.raises(RateLimitedError, match="rate limit"):
+        await generate(backend, await inline(wav), "Describe.", action="describing")
+    assert emulator.state.faults.stats.requests["models.generateContent"] == 1 + run_ctx.settings.max_retries
 
 
 async def test_exhausted_5xx_retries_raise_service_unavailable(

@@ -54,10 +54,11 @@ async def test_a_429_is_retried_after_at_least_its_retry_after() -> None:
     assert sleeper.waits[0] >= 5
 
 
-async def test_retry_after_is_capped_by_the_longest_allowed_wait() -> None:
+async def test_a_retry_after_longer_than_the_longest_wait_fails_at_once_saying_when() -> None:
     pol, sleeper = policy()
-    await with_retries(failing(api_error(429, headers={"Retry-After": "600"})), pol, action="x")
-    assert sleeper.waits == [8.0]
+    with pytest.raises(RateLimitedError, match="Wait 600 seconds") as info:
+        await with_retries(failing(api_error(429, headers={"Retry-After": "600"})), pol, action="x")
+    assert info.value.retry_after == 600 and sleeper.waits == []
 
 
 async def test_5xx_and_dropped_connections_are_retried() -> None:
