@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import multiprocessing
 import shutil
 from pathlib import Path
 
@@ -8,6 +10,7 @@ import pytest
 
 from gemini_audio_tools.backend.client import Backend
 from gemini_audio_tools.backend.uploads import to_audio_file, upload_file
+from gemini_audio_tools.config import Settings
 from gemini_audio_tools.context import RunContext
 from gemini_audio_tools.emulator.server import EmulatorServer
 from gemini_audio_tools.errors import OperationTimeoutError, RemoteFileFailedError
@@ -127,4 +130,23 @@ async def test_two_concurrent_uploads_of_the_same_bytes_upload_once(
     )
     assert first.file.name == second.file.name
     assert sorted([first.reused, second.reused]) == [False, True]
+    assert emulator.state.faults.stats.requests["upload.start"] == 1
+
+
+def _upload_in_another_process(settings: Settings, path: str) -> str:
+    async def upload() -> str:
+        backend = Backend.from_settings(settings)
+        ctx = RunContext(settings=settings)
+        done = await upload_file(backend, Path(path), mime_type="audio/wav", ctx=ctx)
+        return done.file.name or ""
+
+    return asyncio.run(upload())
+
+
+def test_two_processes_uploading_the_same_bytes_share_one_upload(
+    wav: Path, emulator_settings: Settings, emulator: EmulatorServer
+) -> None:
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        names = list(pool.map(_upload_in_another_process, [emulator_settings] * 2, [str(wav)] * 2))
+    assert names[0] == names[1]
     assert emulator.state.faults.stats.requests["upload.start"] == 1
