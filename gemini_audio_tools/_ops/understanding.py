@@ -136,25 +136,27 @@ def _transcript_output(
     notes: list[str] = []
     usage = Usage()
     parts = []
-    next_cursor: float | None = None
+    cut: float | None = None
     for outcome in outcomes:
         if outcome.value is None:
             continue
         usage = add_usage(usage, outcome.value.usage)
         parts.append((outcome.span.keep_start, outcome.span.keep_end, outcome.value.segments))
-        if outcome.value.cut_at is not None:
+        cut_at = outcome.value.cut_at
+        if cut_at is not None:
             notes.append(
                 f"The transcript of {outcome.span.label} stopped at the model's output limit at "
-                f"{clock(outcome.value.cut_at)}; the rest of that span is missing."
+                f"{clock(cut_at)}."
             )
-            if next_cursor is None and outcome.value.cut_at > outcome.span.start:
-                next_cursor = outcome.value.cut_at
+            if cut is None and cut_at > outcome.span.start:
+                cut = cut_at
     notes.extend(failure_notes(outcomes))
     segments = stitch(parts)
+    if cut is not None:  # end the page at the first gap, so continuing by cursor fills it
+        segments = [s for s in segments if s.start < cut]
     page, rest = paginate(segments, limits.page_chars)
-    if rest is not None:
-        next_cursor = rest
-    elif len(outcomes) < len(spans):
+    next_cursor = rest if rest is not None else cut
+    if next_cursor is None and len(outcomes) < len(spans):
         next_cursor = spans[len(outcomes)].keep_start
     if rng.method == "prompt":
         notes.insert(0, PROMPT_RANGE_NOTE)
