@@ -126,7 +126,8 @@ async def run_chunks(
             )
             outcome = ChunkOutcome(span, report, value)
         done += 1
-        await ctx.report(done, len(spans), f"{what}: chunk {span.index + 1}/{len(spans)} ({span.label}) done")
+        part = f"chunk {span.index + 1}/{len(spans)} ({span.label})" if len(spans) > 1 else span.label
+        await ctx.report(done, len(spans), f"{what} {part}: {outcome.report.status}")
         return outcome
 
     for first in range(0, len(spans), width):
