@@ -82,7 +82,7 @@ def cache_entries(settings: Settings) -> list[dict[str, Any]]:
 
 
 def assert_clean(emulator: EmulatorServer, settings: Settings, temp_root: Path, *, files: int) -> None:
-    """``files`` ACTIVE remote files, all distinct bytes; each cache entry names one of them; no temp files."""
+    """``files`` ACTIVE remote files of distinct bytes; every cache entry names one of them; no temp files."""
     stored = remote_files(emulator)
     now = emulator.state.clock.now()
     assert len(stored) == files, [f.name for f in stored]
@@ -145,7 +145,7 @@ async def test_a_server_error_burst_longer_than_the_retry_budget_fails_clearly_a
     if operation == "files.get":
         emulator.state.faults.slow_processing(0.5, fail_message=None)
     emulator.state.faults.error(503, operation=operation, times=None)
-    with pytest.raises(ServiceUnavailableError, match="(?i)unavailable|overloaded|try again"):
+    with pytest.raises(ServiceUnavailableError, match=r"(?i)unavailable|overloaded|try again"):
         await call_operation("upload_audio", {"audio": str(speech), "end": "0:04"}, settings=settings)
     emulator.state.faults.clear()
     assert_clean(emulator, settings, temp_root, files=0)
@@ -244,7 +244,7 @@ async def test_responses_always_slower_than_the_timeout_end_in_a_timeout_error(
 ) -> None:
     quick = settings.with_(request_timeout_seconds=0.3, max_retries=1)
     emulator.state.faults.latency(1.0, operation="models.generateContent", times=None)
-    with pytest.raises(OperationTimeoutError, match="(?i)timed out"):
+    with pytest.raises(OperationTimeoutError, match=r"(?i)timed out"):
         await call_operation("ask_about_audio", {"audio": str(speech), "question": "What?"}, settings=quick)
     assert_clean(emulator, settings, temp_root, files=0)
 
