@@ -36,6 +36,9 @@ class Settings:
     """First backoff ceiling for retried requests (doubles per retry, full jitter)."""
     retry_max_delay_seconds: float = 60.0
     """Longest wait between two attempts, even when the API's Retry-After asks for more."""
+    upload_adopt_grace_seconds: float = 3.0
+    """After an upload got no answer (timeout, dropped connection), how long to look for the file the server
+    may still finish from it before uploading again (so no orphan duplicate is left behind)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

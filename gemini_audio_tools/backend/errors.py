@@ -56,6 +56,11 @@ def is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, _TRANSPORT_ERRORS)
 
 
+def is_transport_error(exc: BaseException) -> bool:
+    """True when the request got no HTTP answer (timeout, dropped connection): the server may have done it."""
+    return isinstance(exc, _TRANSPORT_ERRORS)
+
+
 def retry_after_seconds(exc: BaseException) -> float | None:
     """The server's requested wait: the ``Retry-After`` header, else a ``RetryInfo.retryDelay`` detail."""
     if not isinstance(exc, genai_errors.APIError):

@@ -21,9 +21,11 @@ from ..errors import OperationTimeoutError, RemoteFileFailedError, RemoteFileNot
 from ..schemas import AudioFile
 from .cache import EXPIRY_MARGIN, CacheEntry, sha256_file, utc_now
 from .client import Backend
+from .errors import is_transport_error
 from .retry import with_retries
 
 _POLL_FIRST, _POLL_MAX = 0.1, 2.0
+_ADOPT_POLL = 0.25
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ def to_audio_file(
 
 
 def _hex_sha256(value: str | None) -> str | None:
-    """The API reports sha256Hash base64-encoded; the contract speaks hex."""
+    """The API reports sha256Hash base64-encoded — of the hex digest's text, as the real service sends it (or,
+    defensively, of the raw 32-byte digest); the contract speaks hex."""
     if not value:
         return None
     import base64
@@ -76,8 +79,15 @@ def _hex_sha256(value: str | None) -> str | None:
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        return value if len(value) == 64 else None
-    return raw.hex() if len(raw) == 32 else None
+        return value.lower() if _is_hex_digest(value) else None
+    if len(raw) == 32:
+        return raw.hex()
+    text = raw.decode("ascii", errors="replace").lower()
+    return text if _is_hex_digest(text) else None
+
+
+def _is_hex_digest(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 async def get_file(backend: Backend, name: str) -> types.File:
@@ -148,6 +158,23 @@ async def _reusable(backend: Backend, entry: CacheEntry) -> types.File | None:
         return None
 
 
+async def _find_finalized(backend: Backend, sha256: str, *, since: dt.datetime) -> types.File | None:
+    """Poll the newest files for one with these bytes created since ``since``, for a short grace period."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + backend.settings.upload_adopt_grace_seconds
+    since = since - dt.timedelta(seconds=1)  # tolerate clock skew between us and the server
+    while True:
+        with contextlib.suppress(Exception):  # looking is best effort; the retry loop decides what failed
+            pager = await backend.client.aio.files.list(config=types.ListFilesConfig(page_size=100))
+            for file in pager.page:
+                created = file.create_time
+                if _hex_sha256(file.sha256_hash) == sha256 and (created is None or created >= since):
+                    return file
+        if loop.time() >= deadline:
+            return None
+        await asyncio.sleep(_ADOPT_POLL)
+
+
 async def upload_file(
     backend: Backend,
     path: Path,
@@ -178,11 +205,21 @@ async def upload_file(
             backend.cache.drop(sha256)
         await ctx.report(0, size, f"uploading {path.name} ({size} bytes)")
         config = types.UploadFileConfig(mime_type=mime_type, display_name=display_name)
-        file = await with_retries(
-            lambda: backend.client.aio.files.upload(file=str(path), config=config),
-            backend.retry,
-            action=f"uploading {path.name}",
-        )
+        started = utc_now()
+
+        async def attempt() -> types.File:
+            try:
+                return await backend.client.aio.files.upload(file=str(path), config=config)
+            except Exception as exc:
+                # No answer is not "not done": the server may still finalize this upload. Adopt that file
+                # rather than upload again and leave an orphan duplicate nobody tracks.
+                if is_transport_error(exc):
+                    adopted = await _find_finalized(backend, sha256, since=started)
+                    if adopted is not None:
+                        return adopted
+                raise
+
+        file = await with_retries(attempt, backend.retry, action=f"uploading {path.name}")
         try:
             file = await wait_until_active(backend, file)
         except BaseException:

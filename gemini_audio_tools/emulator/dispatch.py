@@ -75,6 +75,9 @@ class Operation:
             if rule is not None and rule.kind == "error":
                 raise rule.to_error()
             if rule is not None and rule.kind == "latency":
+                # A slow *answer*: the request arrived whole, so the work is done even if the client gives
+                # up waiting (as with the real service) - read it before sleeping.
+                await request.body()
                 await asyncio.sleep(rule.latency_seconds)
             if rule is not None and rule.kind == "drop":
                 drop_after = rule.drop_after_bytes

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gemini_audio_tools.backend.client import Backend
-from gemini_audio_tools.backend.uploads import to_audio_file, upload_file
+from gemini_audio_tools.backend.uploads import _hex_sha256, to_audio_file, upload_file
 from gemini_audio_tools.config import Settings
 from gemini_audio_tools.context import RunContext
 from gemini_audio_tools.emulator.server import EmulatorServer
@@ -149,4 +149,36 @@ def test_two_processes_uploading_the_same_bytes_share_one_upload(
     with concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
         names = list(pool.map(_upload_in_another_process, [emulator_settings] * 2, [str(wav)] * 2))
     assert names[0] == names[1]
+    assert emulator.state.faults.stats.requests["upload.start"] == 1
+
+
+def test_the_api_sha256_hash_is_read_as_hex_whether_it_encodes_the_hex_text_or_the_raw_digest() -> None:
+    import base64
+    import hashlib
+
+    digest = hashlib.sha256(b"audio").digest()
+    of_hex_text = base64.b64encode(digest.hex().encode("ascii")).decode("ascii")
+    of_raw = base64.b64encode(digest).decode("ascii")
+    assert _hex_sha256(of_hex_text) == digest.hex()
+    assert _hex_sha256(of_raw) == digest.hex()
+    assert _hex_sha256("not base64 at all!") is None
+
+
+async def test_a_listed_file_reports_the_sha256_of_its_bytes(wav: Path, run_ctx: RunContext) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    upload = await upload_file(backend, wav, mime_type="audio/wav", ctx=run_ctx)
+    [listed] = [f async for f in await backend.client.aio.files.list()]
+    assert to_audio_file(listed).sha256 == upload.sha256
+
+
+async def test_an_upload_whose_answer_never_came_adopts_the_file_the_server_finished(
+    wav: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    # the single upload request is answered after the client gave up; the server still finalizes it
+    settings = run_ctx.settings.with_(request_timeout_seconds=0.3, upload_adopt_grace_seconds=3.0)
+    emulator.state.faults.latency(1.0, operation="upload.chunk", times=1)
+    backend = Backend.from_settings(settings)
+    upload = await upload_file(backend, wav, mime_type="audio/wav", ctx=RunContext(settings=settings))
+    assert upload.file.name in await remote_names(backend)
+    assert len(await remote_names(backend)) == 1
     assert emulator.state.faults.stats.requests["upload.start"] == 1

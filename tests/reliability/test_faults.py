@@ -249,11 +249,6 @@ async def test_responses_always_slower_than_the_timeout_end_in_a_timeout_error(
     assert_clean(emulator, settings, temp_root, files=0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backend bug: an upload whose final chunk times out client-side is retried as a new upload, "
-    "but the server still finalizes the first one, leaving an orphan remote file nobody tracks or deletes",
-)
 async def test_an_upload_chunk_slower_than_the_timeout_leaves_one_remote_file(
     emulator: EmulatorServer, settings: Settings, speech: Path, temp_root: Path
 ) -> None:
