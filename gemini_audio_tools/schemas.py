@@ -303,6 +303,11 @@ class TranscribeAudioOutput(_Output):
     next_cursor: str | None = Field(
         default=None, description="If set, the transcript continues: call again with cursor=this value."
     )
+    transcript_uri: str | None = Field(
+        default=None,
+        description="When this result is a page: URI of the complete transcript (an MCP resource, kept in "
+        "the server's memory for recent transcripts).",
+    )
     notes: list[str] = Field(
         default_factory=list, description="Anything the caller should know about the result."
     )
@@ -310,7 +315,8 @@ class TranscribeAudioOutput(_Output):
     def to_text(self) -> str:
         extra = [*self.notes]
         if self.next_cursor:
-            extra.append(f"Transcript continues: call again with cursor='{self.next_cursor}'.")
+            whole = f" (complete transcript: {self.transcript_uri})" if self.transcript_uri else ""
+            extra.append(f"Transcript continues: call again with cursor='{self.next_cursor}'{whole}.")
         return "\n\n".join([self.text, *extra]) if extra else self.text
 
 

@@ -137,11 +137,48 @@ def stitch(parts: Sequence[tuple[float, float, Sequence[Segment]]]) -> list[Segm
     return result
 
 
+def monotonic(segments: Iterable[Segment]) -> list[Segment]:
+    """Segments in time order with strictly increasing starts and no overlaps: a segment repeating the one
+    before it (the same words heard by two overlapping chunks) is dropped, an end running into the next
+    segment is trimmed to its start, and equal starts are moved apart by a millisecond."""
+    result: list[Segment] = []
+    for seg in sorted(segments, key=lambda s: (s.start, s.end)):
+        if result:
+            prev = result[-1]
+            if _same_words(prev.text, seg.text) and seg.start < prev.end + 1.0:
+                continue
+            start = max(seg.start, round(prev.start + 0.001, 3))
+            if prev.end > start:
+                result[-1] = prev.model_copy(update={"end": start})
+            seg = seg.model_copy(update={"start": start, "end": max(seg.end, start)})
+        result.append(seg)
+    return result
+
+
+def _same_words(a: str, b: str) -> bool:
+    def norm(text: str) -> str:
+        return " ".join("".join(c for c in w.lower() if c.isalnum()) for w in text.split())
+
+    na, nb = norm(a), norm(b)
+    return bool(nb) and (na == nb or na.endswith(nb))
+
+
+SEGMENT_OVERHEAD_CHARS = 100
+"""A segment appears twice in a tool result (rendered text, and JSON in ``segments``/structuredContent)
+plus time codes, keys and a speaker label: about this many characters beyond twice its text."""
+
+
+def result_chars(seg: Segment) -> int:
+    """Characters ``seg`` adds to a tool result (its text twice plus framing)."""
+    return 2 * len(seg.text) + SEGMENT_OVERHEAD_CHARS
+
+
 def paginate(segments: Sequence[Segment], budget_chars: int) -> tuple[list[Segment], float | None]:
-    """The first segments whose text fits ``budget_chars`` (at least one), and where the rest starts."""
+    """The first segments that fit a tool result of ``budget_chars`` (at least one), and where the rest
+    starts (None when everything fits)."""
     used = 0
     for i, seg in enumerate(segments):
-        used += len(seg.text) + 40  # time codes and speaker labels of a rendered line
+        used += result_chars(seg)
         if used > budget_chars and i > 0:
             return list(segments[:i]), segments[i].start
     return list(segments), None

@@ -7,6 +7,7 @@ import pytest
 from gemini_audio_tools.schemas import Segment
 from gemini_audio_tools.transcripts import (
     clock,
+    monotonic,
     paginate,
     parse_segments,
     parse_time_value,
@@ -90,10 +91,31 @@ def test_stitch_keeps_each_overlap_segment_once() -> None:
 
 def test_paginate_returns_a_first_page_and_where_the_rest_starts() -> None:
     segments = [Segment(start=i * 10, end=i * 10 + 9, text="x" * 100) for i in range(10)]
-    page, rest = paginate(segments, 500)
+    page, rest = paginate(segments, 1000)  # each segment costs its text twice plus 100 characters
     assert len(page) == 3
     assert rest == 30
     assert paginate(segments, 10_000) == (segments, None)
+
+
+def test_a_segment_larger_than_the_budget_still_makes_a_page() -> None:
+    segments = [Segment(start=0, end=5, text="y" * 5000), Segment(start=5, end=6, text="z")]
+    assert paginate(segments, 100) == ([segments[0]], 5)
+
+
+def test_monotonic_orders_drops_repeats_and_trims_overlaps() -> None:
+    segments = [
+        Segment(start=10.0, end=14.0, text="Second sentence."),
+        Segment(start=0.0, end=11.0, text="First sentence."),
+        Segment(start=13.5, end=15.0, text="second sentence"),  # heard again by the next chunk
+        Segment(start=20.0, end=21.0, text="Third."),
+        Segment(start=20.0, end=22.0, text="Fourth."),
+    ]
+    result = monotonic(segments)
+    assert [s.text for s in result] == ["First sentence.", "Second sentence.", "Third.", "Fourth."]
+    assert result[0].end == 10.0  # trimmed to where the next one starts
+    starts = [s.start for s in result]
+    assert all(a < b for a, b in zip(starts, starts[1:], strict=False))
+    assert all(s.start <= s.end <= n.start for s, n in zip(result, result[1:], strict=False))
 
 
 def test_clock_uses_hours_only_past_an_hour() -> None:

@@ -1,9 +1,15 @@
-"""Long audio: split a range into chunks, run them concurrently with a bound, and account for every one.
+"""Long audio: plan chunks (cut in pauses), run them concurrently with a bound, and account for every one.
+
+How long a chunk may be is decided by two limits, whichever is smaller: what one request can carry (Gemini
+takes up to 9.5 h of audio per prompt; audio longer than that is always split) and, for transcripts, the
+model's output-token limit divided by the transcript tokens expected per minute of audio (see
+:class:`~.understanding.Limits`). Cuts are moved into pauses near the evenly spaced positions; the pauses are
+found by decoding only a short window around each planned cut (a seeking local clip), never the whole file.
 
 A chunk that still fails after the per-request retries is reported (status 'failed' with the reason) and the
-caller adds a note, so a gap in a transcript is never silent; only when every chunk fails is the error raised.
-Chunks run in waves of ``Settings.max_concurrency`` in timeline order, so a paged caller can stop early once
-it has a page's worth and not pay for the rest.
+caller adds a note naming the missing span, so a gap is never silent; only when every chunk fails is the
+error raised. All chunks run at most ``Settings.max_concurrency`` at a time, each reporting progress when it
+finishes.
 """
 
 from __future__ import annotations
@@ -11,17 +17,28 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from ..audio.chunks import plan_chunks
+from ..audio.clip import clip_range
+from ..audio.decode import decode_pcm
+from ..audio.silence import find_silences
 from ..backend.retry import Attempts
 from ..context import RunContext
 from ..errors import GeminiAudioError, InvalidArgumentError
 from ..schemas import AudioRange, ChunkReport
 from ..transcripts import clock
-from ._audio import RemoteAudio, Source
+from ._audio import LocalAudio, RemoteAudio, Source
 
 T = TypeVar("T")
+
+MAX_REQUEST_SECONDS = 9.5 * 3600
+"""Gemini's maximum audio length in one prompt: anything longer is always split."""
+
+SNAP_WINDOW_SECONDS = 20.0
+"""How far (each way) a cut may move to land in a pause; also the half-width of the window decoded to find
+pauses. 40 s of audio per cut decodes in a few milliseconds, whatever the file's length."""
 
 
 @dataclass(frozen=True)
@@ -38,14 +55,25 @@ class Span:
     def label(self) -> str:
         return f"{clock(self.start)}–{clock(self.end)}"
 
+    def halves(self, overlap: float) -> tuple[Span, Span]:
+        """Two spans splitting this one at its middle, overlapping by ``overlap`` around the cut (for a
+        reply that hit the output-token limit: each half needs about half the tokens)."""
+        middle = (self.keep_start + self.keep_end) / 2
+        half = min(overlap, (self.end - self.start) / 4) / 2
+        first = Span(self.index, self.start, min(self.end, middle + half), self.keep_start, middle)
+        second = Span(self.index, max(self.start, middle - half), self.end, middle, self.keep_end)
+        return first, second
+
 
 def plan_spans(source: Source, rng: AudioRange, max_seconds: float, overlap: float, what: str) -> list[Span]:
-    """The spans to request for ``rng`` of ``source``: one if it fits in a request, else planned chunks.
+    """The spans to request for ``rng`` of ``source``: one if it fits in a request, else evenly planned
+    chunks (see :func:`plan_spans_at_pauses` to cut in pauses). ``max_seconds`` is capped at 9.5 h.
 
     Raises:
         InvalidArgumentError: a remote file too long for one request (it is always sent whole, and cannot be
             cut): the message asks for the local path or a shorter range.
     """
+    max_seconds = min(max_seconds, MAX_REQUEST_SECONDS)
     sent = rng.end_seconds - rng.start_seconds
     if isinstance(source, RemoteAudio):
         sent = max(sent, source.duration_seconds or 0.0)
@@ -58,6 +86,51 @@ def plan_spans(source: Source, rng: AudioRange, max_seconds: float, overlap: flo
             "into chunks automatically)."
         )
     return split_range(rng.start_seconds, rng.end_seconds, max_seconds, overlap)
+
+
+async def plan_spans_at_pauses(
+    source: Source, rng: AudioRange, max_seconds: float, overlap: float, what: str
+) -> list[Span]:
+    """:func:`plan_spans`, with each cut of a local file moved into the longest pause near it.
+
+    Raises:
+        InvalidArgumentError: as :func:`plan_spans`.
+    """
+    spans = plan_spans(source, rng, max_seconds, overlap, what)
+    if len(spans) == 1 or not isinstance(source, LocalAudio):
+        return spans
+    max_seconds = min(max_seconds, MAX_REQUEST_SECONDS)
+    window = min(SNAP_WINDOW_SECONDS, max_seconds / 10)
+    cuts = [span.keep_end for span in spans[:-1]]
+    pauses = await asyncio.to_thread(pauses_near, source.path, cuts, window)
+    start = rng.start_seconds
+    plans = plan_chunks(
+        rng.end_seconds - start,
+        max_seconds,
+        overlap,
+        silences=[(a - start, b - start) for a, b in pauses],
+        snap_window_seconds=window,
+    )
+    return [
+        Span(p.index, start + p.start, start + p.end, start + p.keep_start, start + p.keep_end) for p in plans
+    ]
+
+
+def pauses_near(path: Path, cuts: Sequence[float], window: float) -> list[tuple[float, float]]:
+    """Pauses (file timeline) within ``window`` seconds of each cut, found by decoding only those windows.
+
+    A window that cannot be decoded contributes no pauses (that cut stays where it was planned).
+    """
+    found: list[tuple[float, float]] = []
+    for cut in cuts:
+        try:
+            with clip_range(path, max(0.0, cut - window), cut + window) as clip:
+                pcm = decode_pcm(clip.path)
+                offset = clip.start_seconds
+        except GeminiAudioError:
+            continue
+        found.extend((offset + a, offset + b) for a, b in find_silences(pcm, 16_000))
+    return found
 
 
 def span_range(rng: AudioRange, span: Span, single: bool) -> AudioRange:
@@ -89,58 +162,48 @@ async def run_chunks(
     *,
     ctx: RunContext,
     what: str,
-    enough: Callable[[list[T]], bool] | None = None,
 ) -> list[ChunkOutcome[T]]:
-    """Run ``work`` for each span (at most ``max_concurrency`` at once), in order; stop early once ``enough``
-    says the results so far suffice. Returns one outcome per span that ran.
+    """Run ``work`` for every span, at most ``Settings.max_concurrency`` at once (started in timeline
+    order), reporting progress as each finishes. Returns one outcome per span, in timeline order.
 
     Raises:
-        GeminiAudioError: every chunk that ran failed (the first chunk's error).
+        GeminiAudioError: every chunk failed (the first chunk's error).
     """
-    width = max(1, ctx.settings.max_concurrency)
-    outcomes: list[ChunkOutcome[T]] = []
+    gate = asyncio.Semaphore(max(1, ctx.settings.max_concurrency))
     done = 0
 
     async def one(span: Span) -> ChunkOutcome[T]:
         nonlocal done
         attempts = Attempts()
-        try:
-            value = await work(span, attempts)
-        except GeminiAudioError as err:
-            report = ChunkReport(
-                index=span.index,
-                start_seconds=round(span.start, 3),
-                end_seconds=round(span.end, 3),
-                status="failed",
-                error=str(err),
-                attempts=max(1, attempts.count),
-            )
-            outcome: ChunkOutcome[T] = ChunkOutcome(span, report, None, err)
-        else:
-            report = ChunkReport(
-                index=span.index,
-                start_seconds=round(span.start, 3),
-                end_seconds=round(span.end, 3),
-                status="ok",
-                attempts=max(1, attempts.count),
-            )
-            outcome = ChunkOutcome(span, report, value)
+        async with gate:
+            try:
+                value = await work(span, attempts)
+            except GeminiAudioError as err:
+                outcome: ChunkOutcome[T] = ChunkOutcome(span, _report(span, attempts, err), None, err)
+            else:
+                outcome = ChunkOutcome(span, _report(span, attempts, None), value)
         done += 1
         part = f"chunk {span.index + 1}/{len(spans)} ({span.label})" if len(spans) > 1 else span.label
         await ctx.report(done, len(spans), f"{what} {part}: {outcome.report.status}")
         return outcome
 
-    for first in range(0, len(spans), width):
-        wave = await asyncio.gather(*(one(span) for span in spans[first : first + width]))
-        outcomes.extend(wave)
-        values = [o.value for o in outcomes if o.value is not None]
-        if enough is not None and values and enough(values):
-            break
+    outcomes = list(await asyncio.gather(*(one(span) for span in spans)))
     if all(o.error is not None for o in outcomes):
         first_error = outcomes[0].error
         assert first_error is not None
         raise first_error
     return outcomes
+
+
+def _report(span: Span, attempts: Attempts, error: GeminiAudioError | None) -> ChunkReport:
+    return ChunkReport(
+        index=span.index,
+        start_seconds=round(span.start, 3),
+        end_seconds=round(span.end, 3),
+        status="ok" if error is None else "failed",
+        error=None if error is None else str(error),
+        attempts=max(1, attempts.count),
+    )
 
 
 def failure_notes(outcomes: Sequence[ChunkOutcome[Any]]) -> list[str]:

@@ -2,17 +2,20 @@
 
 All three share the audio handling of :mod:`._audio` (local cut vs. remote prompt-range, inline vs. upload)
 and the chunking of :mod:`._chunks`. Transcripts come back as JSON segments, are shifted onto the file's
-timeline, stitched across chunks and rendered; a transcript longer than one tool result is paged with a time
-cursor, and chunks past the page are not even requested.
+timeline, stitched across chunks (strictly monotonic) and rendered. A chunk whose reply hits the output-token
+limit is split in halves and redone rather than truncated. A transcript longer than one tool result comes
+back a page at a time with a time cursor; the complete transcript is kept (:mod:`..transcript_store`) so
+continuing does not transcribe again and the whole stays reachable. Descriptions and answers over audio too
+long for one request are map-reduced (:mod:`._map_reduce`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 
 from ..backend.client import Backend
-from ..backend.generate import Generation, add_usage, generate
+from ..backend.generate import add_usage, generate
 from ..backend.prompts import ask_prompt, describe_prompt, transcribe_prompt, transcript_schema
 from ..backend.retry import Attempts
 from ..context import RunContext
@@ -20,7 +23,6 @@ from ..schemas import (
     AskAboutAudioInput,
     AskAboutAudioOutput,
     AudioRange,
-    ChunkReport,
     DescribeAudioInput,
     DescribeAudioOutput,
     Segment,
@@ -28,17 +30,16 @@ from ..schemas import (
     TranscribeAudioOutput,
     Usage,
 )
-from ..transcripts import clock, paginate, parse_segments, rebase, render, stitch
-from ._audio import (
-    PROMPT_RANGE_NOTE,
-    LocalAudio,
-    RemoteAudio,
-    Source,
-    apply_cursor,
-    open_with_range,
-    prepare,
-)
-from ._chunks import ChunkOutcome, Span, failure_notes, plan_spans, run_chunks, span_range
+from ..transcript_store import TRANSCRIPTS
+from ..transcripts import clock, monotonic, paginate, parse_segments, rebase, render, stitch
+from ._audio import PROMPT_RANGE_NOTE, LocalAudio, RemoteAudio, Source, apply_cursor, open_with_range, prepare
+from ._chunks import MAX_REQUEST_SECONDS, ChunkOutcome, Span, failure_notes, plan_spans_at_pauses, run_chunks
+from ._map_reduce import free_text
+
+MODEL_OUTPUT_TOKENS = 65_536
+"""Gemini 2.5's output-token limit per reply, used when ``Limits.max_output_tokens`` is None."""
+OUTPUT_HEADROOM = 0.8
+"""Plan chunks to need at most 80% of the output limit: speech density varies from minute to minute."""
 
 
 @dataclass(frozen=True)
@@ -46,29 +47,47 @@ class Limits:
     """How much audio one request carries, and how much transcript one tool result returns."""
 
     transcript_chunk_seconds: float = 1800.0
-    """30 min: ~250 output tokens per minute of speech plus JSON framing stays far below the 65,536-token
-    output limit, and pages stay cheap to continue."""
+    """Upper bound on a transcript chunk: 30 min, so a 2 h file runs as 4 parallel requests and a chunk that
+    fails for good costs at most 30 min of re-transcription."""
+    transcript_tokens_per_minute: float = 500.0
+    """Expected transcript output tokens per minute of audio. Fast speech is ~200 words (~270 tokens) a
+    minute; the JSON segments add ~25 tokens each (times, keys), about 10 a minute: ~500 for dense speech.
+    With the 65,536-token limit and 20% headroom that allows ~105 min per request, so the 30-min bound
+    decides by default; a smaller ``max_output_tokens`` (or a denser language) shortens chunks."""
     other_chunk_seconds: float = 8 * 3600.0
     """Descriptions/answers: 8 h keeps 32 tokens/s under the 1M-token input window (9.1 h)."""
     overlap_seconds: float = 5.0
-    page_chars: int = 40_000
-    """~10k tokens of transcript per tool result, below common MCP client output caps."""
+    """Transcript chunks overlap this much around each cut, so a word at a cut is heard whole once."""
+    page_chars: int = 48_000
+    """Budget of one transcript tool result in characters (text + JSON segments): ~12k tokens, half the
+    ~25k-token cap common MCP clients put on a tool result."""
     max_output_tokens: int | None = None
     """Cap on each reply (None: the model's own limit, 65,536 for Gemini 2.5)."""
+    max_split_depth: int = 3
+    """How often a chunk whose reply hit the output limit is halved again (3: down to an eighth)."""
+
+    def transcript_chunk_limit(self) -> float:
+        """Longest transcript chunk: bounded by the request limit, the output-token budget and the cap."""
+        output = self.max_output_tokens or MODEL_OUTPUT_TOKENS
+        by_tokens = output * OUTPUT_HEADROOM / self.transcript_tokens_per_minute * 60.0
+        return min(self.transcript_chunk_seconds, by_tokens, MAX_REQUEST_SECONDS)
 
 
 LIMITS = Limits()
+
+_MIN_SPLIT_SECONDS = 2.0
 
 
 # --- transcribe ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class _ChunkTranscript:
     segments: list[Segment]
-    usage: Usage
-    cut_at: float | None
-    """Where the reply stopped when it hit the output-token limit (file timeline)."""
+    usage: Usage = field(default_factory=Usage)
+    gaps: list[tuple[float, float]] = field(default_factory=list)
+    """Spans still missing after splitting as far as allowed (the reply kept hitting the output limit)."""
+    splits: int = 0
 
 
 async def transcribe_audio(args: TranscribeAudioInput, ctx: RunContext) -> TranscribeAudioOutput:
@@ -85,21 +104,27 @@ async def transcribe_with(
         GeminiAudioError: bad arguments, or the request(s) failed (all chunks, when chunked).
     """
     backend = Backend.from_settings(ctx.settings)
-    source, rng = await open_with_range(args.audio, args.start, args.end, ctx, backend)
-    rng = apply_cursor(rng, args.cursor, remote=isinstance(source, RemoteAudio))
-    spans = plan_spans(source, rng, limits.transcript_chunk_seconds, limits.overlap_seconds, "a transcript")
+    source, whole = await open_with_range(args.audio, args.start, args.end, ctx, backend)
+    remote = isinstance(source, RemoteAudio)
+    rng = apply_cursor(whole, args.cursor, remote=remote)
+    key = _store_key(source, whole, args, ctx)
+    if args.cursor is not None:
+        stored = TRANSCRIPTS.find(key, rng.start_seconds)
+        if stored is not None:
+            return _page_from_store(args, stored.output, stored.uri, rng, limits)
+    chunk_seconds = limits.transcript_chunk_limit()
+    overlap = min(limits.overlap_seconds, chunk_seconds / 4)
+    spans = await plan_spans_at_pauses(source, rng, chunk_seconds, overlap, "a transcript")
     single = len(spans) == 1
     schema = transcript_schema(speakers=args.speakers)
 
-    async def work(span: Span, attempts: Attempts) -> _ChunkTranscript:
-        part_range = span_range(rng, span, single)
+    async def request(span: Span, part_range: AudioRange, attempts: Attempts, depth: int) -> _ChunkTranscript:
         base_prompt = transcribe_prompt(speakers=args.speakers)
         async with prepare(backend, source, part_range, prompt=base_prompt, ctx=ctx) as prepared:
-            prompt = transcribe_prompt(speakers=args.speakers, range_hint=prepared.range_hint)
             result = await generate(
                 backend,
                 prepared.part,
-                prompt,
+                transcribe_prompt(speakers=args.speakers, range_hint=prepared.range_hint),
                 action=f"transcribing {_what(source, span)}",
                 schema=schema,
                 attempts=attempts,
@@ -107,16 +132,40 @@ async def transcribe_with(
                 max_output_tokens=limits.max_output_tokens,
             )
         segments = rebase(parse_segments(result.text), prepared.offset, span.start, span.end)
-        cut_at = (
-            (segments[-1].end if segments else span.start) if result.finish_reason == "MAX_TOKENS" else None
-        )
-        return _ChunkTranscript(segments, result.usage, cut_at)
+        if result.finish_reason != "MAX_TOKENS":
+            return _ChunkTranscript(segments, result.usage)
+        if depth >= limits.max_split_depth or span.end - span.start < 2 * _MIN_SPLIT_SECONDS:
+            cut = segments[-1].end if segments else span.keep_start
+            return _ChunkTranscript(segments, result.usage, gaps=[(max(cut, span.keep_start), span.keep_end)])
+        # Too much speech for one reply: redo it as two halves (each needs about half the tokens).
+        halves = span.halves(overlap)
+        parts = []
+        combined = _ChunkTranscript([], result.usage, splits=1)
+        for half in halves:
+            sub = await request(half, _part_range(half, remote), attempts, depth + 1)
+            parts.append((half.keep_start, half.keep_end, sub.segments))
+            combined.usage = add_usage(combined.usage, sub.usage)
+            combined.gaps.extend(sub.gaps)
+            combined.splits += sub.splits
+        combined.segments = stitch(parts)
+        return combined
 
-    def enough(done: list[_ChunkTranscript]) -> bool:
-        return sum(len(s.text) + 40 for c in done for s in c.segments) > limits.page_chars
+    async def work(span: Span, attempts: Attempts) -> _ChunkTranscript:
+        return await request(span, rng if single else _part_range(span, remote), attempts, 0)
 
-    outcomes = await run_chunks(spans, work, ctx=ctx, what="transcribing", enough=enough)
-    return _transcript_output(args, ctx, rng, source, spans, outcomes, limits)
+    outcomes = await run_chunks(spans, work, ctx=ctx, what="transcribing")
+    full = _full_transcript(args, ctx, rng, spans, outcomes)
+    page, rest = paginate(full.segments, limits.page_chars)
+    if rest is None:
+        return full
+    stored_uri = TRANSCRIPTS.put(key, full).uri
+    return _page(args, full, page, rest, stored_uri)
+
+
+def _part_range(span: Span, remote: bool) -> AudioRange:
+    """What one request of a split range covers: the span, cut locally (a remote file: asked by prompt)."""
+    method = "prompt" if remote else "clip"
+    return AudioRange(start_seconds=span.start, end_seconds=span.end, method=method)
 
 
 def _what(source: Source, span: Span) -> str:
@@ -124,111 +173,118 @@ def _what(source: Source, span: Span) -> str:
     return f"{name} {span.label}"
 
 
-def _transcript_output(
+def _store_key(source: Source, rng: AudioRange, args: TranscribeAudioInput, ctx: RunContext) -> Hashable:
+    """What makes two calls the same transcript: the bytes (path, size, mtime), the end, speakers, model."""
+    if isinstance(source, LocalAudio):
+        stat = source.path.stat()
+        ident: Hashable = (str(source.path), stat.st_size, stat.st_mtime_ns)
+    else:
+        ident = source.name
+    return (ident, round(rng.end_seconds, 3), args.speakers, ctx.settings.model, ctx.settings.base_url)
+
+
+def _full_transcript(
     args: TranscribeAudioInput,
     ctx: RunContext,
     rng: AudioRange,
-    source: Source,
-    spans: Sequence[Span],
-    outcomes: Sequence[ChunkOutcome[_ChunkTranscript]],
-    limits: Limits,
+    spans: list[Span],
+    outcomes: list[ChunkOutcome[_ChunkTranscript]],
 ) -> TranscribeAudioOutput:
-    notes: list[str] = []
+    notes: list[str] = [PROMPT_RANGE_NOTE] if rng.method == "prompt" else []
     usage = Usage()
     parts = []
-    cut: float | None = None
     for outcome in outcomes:
-        if outcome.value is None:
+        value = outcome.value
+        if value is None:
             continue
-        usage = add_usage(usage, outcome.value.usage)
-        parts.append((outcome.span.keep_start, outcome.span.keep_end, outcome.value.segments))
-        cut_at = outcome.value.cut_at
-        if cut_at is not None:
+        usage = add_usage(usage, value.usage)
+        parts.append((outcome.span.keep_start, outcome.span.keep_end, value.segments))
+        if value.splits:
             notes.append(
-                f"The transcript of {outcome.span.label} stopped at the model's output limit at "
-                f"{clock(cut_at)}."
+                f"{outcome.span.label} had more speech than one reply can hold; it was split "
+                f"{value.splits} time(s) and transcribed in parts."
             )
-            if cut is None and cut_at > outcome.span.start:
-                cut = cut_at
+        for start, end in value.gaps:
+            notes.append(
+                f"The transcript of {clock(start)}–{clock(end)} is missing: the model's reply hit its "
+                f"output limit even for the smallest part. Call again with start={clock(start)!r} "
+                f"end={clock(end)!r}."
+            )
     notes.extend(failure_notes(outcomes))
-    segments = stitch(parts)
-    if cut is not None:  # end the page at the first gap, so continuing by cursor fills it
-        segments = [s for s in segments if s.start < cut]
-    page, rest = paginate(segments, limits.page_chars)
-    next_cursor = rest if rest is not None else cut
-    if next_cursor is None and len(outcomes) < len(spans):
-        next_cursor = spans[len(outcomes)].keep_start
-    if rng.method == "prompt":
-        notes.insert(0, PROMPT_RANGE_NOTE)
+    segments = monotonic(stitch(_move_cuts_before_cut_off_segments(parts, outcomes)))
     if not segments and not notes:
         notes.append("No speech was recognized in this audio.")
     return TranscribeAudioOutput(
-        text=render(page, args.format, timestamps=args.timestamps, speakers=args.speakers),
-        segments=page,
+        text=render(segments, args.format, timestamps=args.timestamps, speakers=args.speakers),
+        segments=segments,
         range=rng,
         model=ctx.settings.model,
         usage=usage,
         chunks=[o.report for o in outcomes] if len(spans) > 1 else [],
-        next_cursor=clock(next_cursor) if next_cursor is not None else None,
         notes=notes,
     )
 
 
-# --- describe / ask -----------------------------------------------------------------------------------------
+_CUT_OFF_SECONDS = 0.3
 
 
-@dataclass(frozen=True)
-class _FreeText:
-    text: str
-    range: AudioRange
-    usage: Usage
-    chunks: list[ChunkReport]
-    notes: list[str]
-
-
-async def _free_text(
-    audio: str,
-    start: str | None,
-    end: str | None,
-    ctx: RunContext,
-    verb: str,
-    make_prompt: Callable[[str | None], str],
-    limits: Limits = LIMITS,
-) -> _FreeText:
-    """One free-text answer per chunk (usually one), labelled by span when the audio had to be split."""
-    backend = Backend.from_settings(ctx.settings)
-    source, rng = await open_with_range(audio, start, end, ctx, backend)
-    spans = plan_spans(source, rng, limits.other_chunk_seconds, 0.0, verb)
-    single = len(spans) == 1
-
-    async def work(span: Span, attempts: Attempts) -> Generation:
-        part_range = span_range(rng, span, single)
-        async with prepare(backend, source, part_range, prompt=make_prompt(None), ctx=ctx) as prepared:
-            return await generate(
-                backend,
-                prepared.part,
-                make_prompt(prepared.range_hint),
-                action=f"{verb} {_what(source, span)}",
-                attempts=attempts,
-                file_name=prepared.file_name,
-                max_output_tokens=limits.max_output_tokens,
-            )
-
-    outcomes = await run_chunks(spans, work, ctx=ctx, what=verb)
-    usage = Usage()
-    texts = []
-    notes = [PROMPT_RANGE_NOTE] if rng.method == "prompt" else []
-    for outcome in outcomes:
-        if outcome.value is None:
+def _move_cuts_before_cut_off_segments(
+    parts: list[tuple[float, float, list[Segment]]], outcomes: list[ChunkOutcome[_ChunkTranscript]]
+) -> list[tuple[float, float, list[Segment]]]:
+    """A segment running into the end of its chunk was heard cut off (a sentence across a cut that found
+    no pause); when the next chunk heard that segment's start, the next chunk owns it instead."""
+    spans = {o.span.keep_start: o.span for o in outcomes if o.value is not None}
+    keeps = [(a, b) for a, b, _ in parts]
+    for i in range(len(parts) - 1):
+        keep_start, keep_end = keeps[i]
+        span, following = spans[parts[i][0]], spans.get(parts[i][1])
+        if following is None:  # the next chunk failed: keep what this one heard
             continue
-        usage = add_usage(usage, outcome.value.usage)
-        text = outcome.value.text.strip()
-        texts.append(text if single else f"[{outcome.span.label}]\n{text}")
-        if outcome.value.finish_reason == "MAX_TOKENS":
-            notes.append(f"The text for {outcome.span.label} was cut at the model's output limit.")
-    notes.extend(failure_notes(outcomes))
-    chunks = [] if single else [o.report for o in outcomes]
-    return _FreeText("\n\n".join(texts), rng, usage, chunks, notes)
+        cut_off = [
+            s.start for s in parts[i][2] if s.end >= span.end - _CUT_OFF_SECONDS and s.start < keep_end
+        ]
+        if cut_off and following.start <= min(cut_off) and min(cut_off) > keep_start:
+            keeps[i] = (keep_start, min(cut_off))
+            keeps[i + 1] = (min(cut_off), keeps[i + 1][1])
+    return [(a, b, segments) for (a, b), (_, _, segments) in zip(keeps, parts, strict=True)]
+
+
+def _page(
+    args: TranscribeAudioInput, full: TranscribeAudioOutput, page: list[Segment], rest: float, uri: str
+) -> TranscribeAudioOutput:
+    return full.model_copy(
+        update={
+            "text": render(page, args.format, timestamps=args.timestamps, speakers=args.speakers),
+            "segments": page,
+            "next_cursor": clock(rest),
+            "transcript_uri": uri,
+        }
+    )
+
+
+def _page_from_store(
+    args: TranscribeAudioInput, full: TranscribeAudioOutput, uri: str, rng: AudioRange, limits: Limits
+) -> TranscribeAudioOutput:
+    """The page at ``rng.start_seconds`` of a transcript made earlier: nothing is sent, nothing billed."""
+    at = rng.start_seconds
+    remaining = [s for s in full.segments if s.start >= at - 0.0005]
+    page, rest = paginate(remaining, limits.page_chars)
+    note = "Continued from the complete transcript made by an earlier call (nothing was sent or billed)."
+    out = full.model_copy(
+        update={
+            "text": render(page, args.format, timestamps=args.timestamps, speakers=args.speakers),
+            "segments": page,
+            "range": full.range.model_copy(update={"start_seconds": at}),
+            "usage": Usage(),
+            "next_cursor": clock(rest) if rest is not None else None,
+            "transcript_uri": uri,
+            "notes": [*full.notes, note],
+        }
+    )
+    return out
+
+
+# --- describe / ask -----------------------------------------------------------------------------------------
 
 
 async def describe_audio(args: DescribeAudioInput, ctx: RunContext) -> DescribeAudioOutput:
@@ -237,19 +293,23 @@ async def describe_audio(args: DescribeAudioInput, ctx: RunContext) -> DescribeA
 
 
 async def describe_with(args: DescribeAudioInput, ctx: RunContext, limits: Limits) -> DescribeAudioOutput:
-    """Describe or summarize the audio (or a range); audio too long for ``limits`` is described per chunk.
+    """Describe or summarize the audio (or a range); audio too long for ``limits`` is described per chunk
+    and the parts are combined by one more (text-only) request.
 
     Raises:
         GeminiAudioError: bad arguments, or the request(s) failed (all chunks, when chunked).
     """
-    out = await _free_text(
+    task = f"Describe the audio{f', focusing on: {args.focus}' if args.focus else ''}."
+    out = await free_text(
         args.audio,
         args.start,
         args.end,
         ctx,
-        "describing",
-        lambda hint: describe_prompt(args.focus, hint),
-        limits,
+        verb="describing",
+        task=task,
+        make_prompt=lambda hint: describe_prompt(args.focus, hint),
+        chunk_seconds=limits.other_chunk_seconds,
+        max_output_tokens=limits.max_output_tokens,
     )
     return DescribeAudioOutput(
         text=out.text,
@@ -262,18 +322,27 @@ async def describe_with(args: DescribeAudioInput, ctx: RunContext, limits: Limit
 
 
 async def ask_about_audio(args: AskAboutAudioInput, ctx: RunContext) -> AskAboutAudioOutput:
-    """Answer a question about the audio (or a range).
+    """Run ask_about_audio with the default limits."""
+    return await ask_with(args, ctx, LIMITS)
+
+
+async def ask_with(args: AskAboutAudioInput, ctx: RunContext, limits: Limits) -> AskAboutAudioOutput:
+    """Answer a question about the audio (or a range); long audio is asked per chunk, then the partial
+    answers are combined into one.
 
     Raises:
         GeminiAudioError: bad arguments, or the request(s) failed.
     """
-    out = await _free_text(
+    out = await free_text(
         args.audio,
         args.start,
         args.end,
         ctx,
-        "answering a question about",
-        lambda hint: ask_prompt(args.question, hint),
+        verb="answering a question about",
+        task=f"Answer this question about the audio: {args.question}",
+        make_prompt=lambda hint: ask_prompt(args.question, hint),
+        chunk_seconds=limits.other_chunk_seconds,
+        max_output_tokens=limits.max_output_tokens,
     )
     return AskAboutAudioOutput(
         answer=out.text,

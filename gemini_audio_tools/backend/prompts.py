@@ -84,3 +84,27 @@ def ask_prompt(question: str, range_hint: str | None = None) -> str:
     if range_hint:
         parts.append(range_hint)
     return "\n\n".join(parts)
+
+
+def part_clause(index: int, count: int) -> str:
+    """Tells the model it hears one part of a longer recording (the map step over long audio). No time
+    codes: the part's own timeline starts at zero, and file times would read as a range to cut."""
+    return (
+        f"This audio is part {index + 1} of {count} consecutive parts of a longer recording. Answer for this "
+        "part only; if it has nothing relevant, say so in one sentence."
+    )
+
+
+def reduce_prompt(task: str, parts: list[tuple[str, str]]) -> str:
+    """Combine per-part answers ``(span label, text)`` into one answer (the reduce step; text only).
+
+    The parts are quoted as data, in time order, so the final answer can cite where things happen.
+    """
+    quoted = "\n\n".join(f'<part span="{label}">\n{text}\n</part>' for label, text in parts)
+    return (
+        f"A long recording was processed in {len(parts)} consecutive parts; below are the results for each "
+        f"part, in time order. The task was: {task.strip()} Combine the results into one answer to the task "
+        "for the whole recording: merge what repeats, keep what is specific, mention time spans where "
+        "useful, and do not add anything the parts do not say.\n\n"
+        f"{quoted}"
+    )

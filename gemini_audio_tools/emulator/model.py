@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -108,10 +109,7 @@ class OfflineModel:
             texts.append(text)
             contexts.append(_fill_context(text, analysis))
         if not request.audio:
-            texts.append(
-                f"{compose.EMULATOR_NOTE}\nThe request contains no audio; "
-                "the emulator only answers about audio."
-            )
+            texts.append(_text_only(request.prompt))
         if request.response_mime_type == "text/x.enum" and request.response_schema is not None:
             value = self._json_output(request.response_schema, contexts, texts)
             output = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
@@ -226,6 +224,25 @@ def _fill_context(text: str, a: Analysis) -> FillContext:
         sample_rate=a.header.sample_rate,
         has_speech=None if a.speech_spans is None else bool(a.speech_spans),
         character=a.facts.character,
+    )
+
+
+def _text_only(prompt: str) -> str:
+    """A request without audio. With material after the instruction (e.g. combining answers about parts of
+    a long recording) the emulator cannot reason about it, so it returns that material's distinct lines,
+    markup and earlier emulator notes removed; otherwise it says it only answers about audio."""
+    _, _, material = prompt.partition("\n\n")
+    lines: list[str] = []
+    for raw in re.sub(r"<[^<>\n]+>", "", material).splitlines():
+        line = raw.strip()
+        if line and line != compose.EMULATOR_NOTE and line not in lines:
+            lines.append(line)
+    if not lines:
+        return (
+            f"{compose.EMULATOR_NOTE}\nThe request contains no audio; the emulator only answers about audio."
+        )
+    return "\n".join(
+        [compose.EMULATOR_NOTE, "The request contains no audio; combining the text it was given:", *lines]
     )
 
 

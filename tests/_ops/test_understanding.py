@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import shutil
@@ -11,6 +12,7 @@ from gemini_audio_tools._ops.files import delete_audio_file, upload_audio
 from gemini_audio_tools._ops.understanding import (
     Limits,
     ask_about_audio,
+    ask_with,
     describe_audio,
     describe_with,
     transcribe_audio,
@@ -31,6 +33,7 @@ from gemini_audio_tools.schemas import (
     TranscribeAudioInput,
     UploadAudioInput,
 )
+from gemini_audio_tools.transcript_store import TRANSCRIPTS
 from tests.fixtures.audio import SpeechAudio
 from tests.fixtures.backend import ProgressLog
 
@@ -186,15 +189,51 @@ async def test_a_rejected_key_fails_with_an_authentication_error_without_the_key
     assert key not in str(info.value)
 
 
-async def test_audio_too_long_for_one_request_is_described_per_chunk_with_its_span(
-    long_speech_wav: SpeechAudio, run_ctx: RunContext
+async def test_audio_too_long_for_one_request_is_described_by_map_reduce(
+    long_speech_wav: SpeechAudio, run_ctx: RunContext, emulator: EmulatorServer
 ) -> None:
     out = await describe_with(
         DescribeAudioInput(audio=str(long_speech_wav.path)), run_ctx, Limits(other_chunk_seconds=20.0)
     )
     assert len(out.chunks) == 2 and all(c.status == "ok" for c in out.chunks)
+    # two map requests with audio, one reduce request with the two partial texts only
+    assert emulator.state.faults.stats.requests["models.generateContent"] == 3
+    assert "combining the text it was given" in out.text and "part 1 of 2" not in out.text
+    text = words(out.text)  # both parts' descriptions (quoting their speech) reached the final text
+    assert "welcome" in text and "listening" in text
+    assert any("2 parts" in n for n in out.notes)
+    # no overlap for descriptions: each part billed once (a token of rounding per part)
+    assert 0 <= out.usage.audio_tokens - math.ceil(32 * out.range.end_seconds) < len(out.chunks)
+
+
+async def test_a_question_over_long_audio_is_asked_per_part_then_combined(
+    long_speech_wav: SpeechAudio, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    args = AskAboutAudioInput(audio=str(long_speech_wav.path), question="Is anyone speaking?")
+    out = await ask_with(args, run_ctx, Limits(other_chunk_seconds=20.0))
+    assert len(out.chunks) == 2 and out.answer
+    assert emulator.state.faults.stats.requests["models.generateContent"] == 3
+
+
+async def test_when_combining_fails_the_parts_are_returned_with_a_note(
+    long_speech_wav: SpeechAudio, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    ctx = RunContext(settings=run_ctx.settings.with_(max_concurrency=1))
+    args = DescribeAudioInput(audio=str(long_speech_wav.path))
+    calls = 0
+
+    async def fail_the_reduce(
+        progress: float, total: float | None = None, message: str | None = None
+    ) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # both parts are done: the next request is the reduce
+            emulator.state.faults.error(400, operation="models.generateContent", message="No combining.")
+
+    ctx.progress = fail_the_reduce
+    out = await describe_with(args, ctx, Limits(other_chunk_seconds=20.0))
     assert out.text.startswith("[00:00.000–") and "\n\n[00:" in out.text
-    assert out.usage.audio_tokens == math.ceil(32 * out.range.end_seconds)  # no overlap for descriptions
+    assert any("Combining the 2 parts failed" in n and "No combining" in n for n in out.notes)
 
 
 async def test_a_remote_file_too_long_for_one_request_asks_for_the_local_path(
@@ -205,15 +244,46 @@ async def test_a_remote_file_too_long_for_one_request_asks_for_the_local_path(
         await describe_with(DescribeAudioInput(audio=up.name), run_ctx, Limits(other_chunk_seconds=20.0))
 
 
-async def test_a_reply_cut_at_the_output_limit_keeps_what_came_and_continues_by_cursor(
+async def test_a_chunk_whose_reply_hits_the_output_limit_is_split_in_halves_and_redone(
+    long_speech_wav: SpeechAudio, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    # 1 token per minute: the planner sends the whole file in one request, whose reply overflows 120 tokens
+    limits = Limits(max_output_tokens=120, transcript_tokens_per_minute=1.0)
+    out = await transcribe_with(TranscribeAudioInput(audio=str(long_speech_wav.path)), run_ctx, limits)
+    assert out.chunks == [] and any("split" in n for n in out.notes)
+    assert not any("missing" in n for n in out.notes)
+    assert emulator.state.faults.stats.requests["models.generateContent"] >= 3
+    text = words(out.text)
+    assert text[:4] == ["good", "morning", "and", "welcome"] and "listening" in text
+    starts = [s.start for s in out.segments]
+    assert all(a < b for a, b in itertools.pairwise(starts))
+
+
+async def test_a_reply_still_cut_at_the_deepest_split_reports_the_missing_span(
     long_speech_wav: SpeechAudio, run_ctx: RunContext
 ) -> None:
+    limits = Limits(max_output_tokens=60, transcript_tokens_per_minute=1.0, max_split_depth=0)
     args = TranscribeAudioInput(audio=str(long_speech_wav.path))
-    out = await transcribe_with(args, run_ctx, Limits(max_output_tokens=120))
-    assert out.segments and any("output limit" in n for n in out.notes)
-    assert out.next_cursor is not None
-    rest = await transcribe_with(args.model_copy(update={"cursor": out.next_cursor}), run_ctx, Limits())
-    assert "listening" in words(rest.text)
+    out = await transcribe_with(args, run_ctx, limits)
+    gap = [n for n in out.notes if "is missing" in n and "output limit" in n]
+    assert out.segments and len(gap) == 1 and "start=" in gap[0] and "end=" in gap[0]
+
+
+async def test_the_output_token_budget_sets_the_chunk_length(
+    long_speech_wav: SpeechAudio, run_ctx: RunContext
+) -> None:
+    limits = Limits(max_output_tokens=200, transcript_tokens_per_minute=600.0)  # 200*0.8/600 min = 16 s
+    assert limits.transcript_chunk_limit() == pytest.approx(16.0)
+    out = await transcribe_with(TranscribeAudioInput(audio=str(long_speech_wav.path)), run_ctx, limits)
+    assert len(out.chunks) == math.ceil(out.range.end_seconds / (16.0 - 4.0))
+    assert all(c.end_seconds - c.start_seconds <= 16.0 + 1e-6 for c in out.chunks)
+    assert "listening" in words(out.text)
+
+
+def test_no_request_ever_carries_more_than_nine_and_a_half_hours() -> None:
+    assert Limits(
+        transcript_chunk_seconds=20 * 3600, transcript_tokens_per_minute=0.01
+    ).transcript_chunk_limit() == (9.5 * 3600)
 
 
 async def test_a_cursor_into_a_remote_file_continues_by_prompt(speech: Path, run_ctx: RunContext) -> None:
@@ -238,3 +308,36 @@ async def test_a_changed_local_original_is_not_trusted(speech: Path, run_ctx: Ru
     speech.write_bytes(bytes(data))
     out = await describe_audio(DescribeAudioInput(audio=up.name, start="4", end="8"), run_ctx)
     assert out.range.method == "prompt"
+
+
+async def test_pages_continue_from_the_kept_transcript_without_new_requests(
+    long_speech_wav: SpeechAudio, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    limits = Limits(page_chars=400, transcript_chunk_seconds=15.0, overlap_seconds=2.0)
+    args = TranscribeAudioInput(audio=str(long_speech_wav.path), timestamps=True)
+    first = await transcribe_with(args, run_ctx, limits)
+    requests = emulator.state.faults.stats.requests["models.generateContent"]
+    assert first.next_cursor and first.transcript_uri and first.transcript_uri in first.to_text()
+    stored = TRANSCRIPTS.get(first.transcript_uri)
+    assert stored is not None and stored.output.next_cursor is None
+    pages, page = [first], first
+    while page.next_cursor is not None:
+        page = await transcribe_with(args.model_copy(update={"cursor": page.next_cursor}), run_ctx, limits)
+        pages.append(page)
+        assert page.usage.total_tokens == 0 and any("nothing was sent" in n for n in page.notes)
+    assert len(pages) >= 3
+    assert emulator.state.faults.stats.requests["models.generateContent"] == requests
+    assert [s for p in pages for s in p.segments] == stored.output.segments
+    assert "welcome" in words(stored.output.text) and "listening" in words(stored.output.text)
+
+
+async def test_a_cursor_with_no_kept_transcript_transcribes_from_the_cursor(
+    long_speech_wav: SpeechAudio, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    args = TranscribeAudioInput(audio=str(long_speech_wav.path), cursor="00:20")
+    TRANSCRIPTS.clear()  # e.g. a new CLI process
+    out = await transcribe_with(args, run_ctx, Limits())
+    assert out.range.start_seconds == 20.0 and out.usage.audio_tokens == math.ceil(
+        32 * (out.range.end_seconds - 20)
+    )
+    assert out.segments and all(s.start >= 20.0 for s in out.segments) and "listening" in words(out.text)
