@@ -36,6 +36,8 @@ class StoredTranscript:
     id: str
     key: Hashable
     output: TranscribeAudioOutput
+    format: str = "text"
+    """How ``output.text`` is rendered: text, json, srt or vtt."""
 
     @property
     def uri(self) -> str:
@@ -55,9 +57,9 @@ class TranscriptStore:
         self._lock = threading.Lock()
         self._items: OrderedDict[str, StoredTranscript] = OrderedDict()
 
-    def put(self, key: Hashable, output: TranscribeAudioOutput) -> StoredTranscript:
+    def put(self, key: Hashable, output: TranscribeAudioOutput, fmt: str = "text") -> StoredTranscript:
         """Keep ``output`` (replacing an older transcript of the same ``key``); evicts the oldest to fit."""
-        entry = StoredTranscript(secrets.token_hex(8), key, output)
+        entry = StoredTranscript(secrets.token_hex(8), key, output, fmt)
         with self._lock:
             for old in [i for i, e in self._items.items() if e.key == key]:
                 del self._items[old]

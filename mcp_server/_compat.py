@@ -1,5 +1,8 @@
 """Everything that differs between the mcp SDK's majors, behind three helpers.
 
+Resources (the complete transcripts behind paged results, ``gemini-audio://transcripts/{id}``) are served by
+both majors from the same dicts (:func:`.server.list_resources` / :func:`.server.read_resource`).
+
 mcp 1.x's low-level ``Server`` registers handlers with decorators and reads the current request from a context
 variable; mcp 2.x passes handlers to the constructor as ``on_*`` callables receiving ``(ctx, params)``.
 Progress is sent against the caller's ``progressToken`` in 1.x and through ``ctx.session.report_progress`` in
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     from .server import ToolServer
 
 MCP_MAJOR = int(version("mcp").split(".")[0])
+_INVALID_PARAMS = -32602  # JSON-RPC "invalid params": an unknown resource URI
 
 
 def make_server(name: str, server_version: str, instructions: str, tools: ToolServer) -> Any:
@@ -57,7 +61,35 @@ def _make_server_v1(name: str, server_version: str, instructions: str, tools: To
     server.list_tools()(list_tools)
     # Arguments are validated by the operation's own model, whose messages are written for the model.
     server.call_tool(validate_input=False)(call_tool)
+    _add_resources_v1(server)
     return server
+
+
+def _add_resources_v1(server: Any) -> None:
+    """resources/list, resources/templates/list and resources/read: the complete transcripts behind paged
+    results. Registered as raw request handlers, so results are built from our dicts as in 2.x."""
+    from mcp import types
+    from mcp.shared.exceptions import McpError
+
+    from .server import ResourceNotFound, list_resources, read_resource, resource_templates
+
+    async def on_list(_: Any) -> types.ServerResult:
+        return types.ServerResult(types.ListResourcesResult.model_validate({"resources": list_resources()}))
+
+    async def on_templates(_: Any) -> types.ServerResult:
+        result = types.ListResourceTemplatesResult.model_validate({"resourceTemplates": resource_templates()})
+        return types.ServerResult(result)
+
+    async def on_read(request: types.ReadResourceRequest) -> types.ServerResult:
+        try:
+            result = read_resource(str(request.params.uri))
+        except ResourceNotFound as err:
+            raise McpError(types.ErrorData(code=types.INVALID_PARAMS, message=str(err))) from None
+        return types.ServerResult(types.ReadResourceResult.model_validate(result))
+
+    server.request_handlers[types.ListResourcesRequest] = on_list
+    server.request_handlers[types.ListResourceTemplatesRequest] = on_templates
+    server.request_handlers[types.ReadResourceRequest] = on_read
 
 
 def _make_server_v2(name: str, server_version: str, instructions: str, tools: ToolServer) -> Any:
@@ -73,12 +105,31 @@ def _make_server_v2(name: str, server_version: str, instructions: str, tools: To
             await tools.call_tool(params.name, params.arguments, progress)
         )
 
+    from .server import ResourceNotFound, list_resources, read_resource, resource_templates
+
+    async def on_list_resources(ctx: Any, params: Any) -> Any:
+        return types.ListResourcesResult.model_validate({"resources": list_resources()})
+
+    async def on_list_resource_templates(ctx: Any, params: Any) -> Any:
+        return types.ListResourceTemplatesResult.model_validate({"resourceTemplates": resource_templates()})
+
+    async def on_read_resource(ctx: Any, params: Any) -> Any:
+        from mcp.shared.exceptions import MCPError  # type: ignore[attr-defined,unused-ignore]
+
+        try:
+            return types.ReadResourceResult.model_validate(read_resource(str(params.uri)))
+        except ResourceNotFound as err:
+            raise MCPError(_INVALID_PARAMS, str(err)) from None
+
     return Server(  # type: ignore[call-arg,unused-ignore]  # mypy checks against mcp 1.x
         name,
         version=server_version,
         instructions=instructions,
         on_list_tools=on_list_tools,
         on_call_tool=on_call_tool,
+        on_list_resources=on_list_resources,
+        on_list_resource_templates=on_list_resource_templates,
+        on_read_resource=on_read_resource,
     )
 
 

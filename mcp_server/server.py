@@ -18,10 +18,19 @@ from gemini_audio_tools.config import Settings
 from gemini_audio_tools.context import ProgressSink, RunContext, no_progress
 from gemini_audio_tools.errors import GeminiAudioError
 from gemini_audio_tools.operations import OPERATIONS, Operation
+from gemini_audio_tools.transcript_store import TRANSCRIPTS, URI_PREFIX, StoredTranscript
+from gemini_audio_tools.transcripts import clock
 
 from . import _compat
 
-__all__ = ["SERVER_NAME", "ToolServer", "build_server", "error_result", "tool_definition"]
+__all__ = [
+    "SERVER_NAME",
+    "ResourceNotFound",
+    "ToolServer",
+    "build_server",
+    "error_result",
+    "tool_definition",
+]
 
 SERVER_NAME = "gemini-audio-tools"
 INSTRUCTIONS = (
@@ -89,6 +98,63 @@ class ToolServer:
             "structuredContent": output.model_dump(mode="json"),
             "isError": False,
         }
+
+
+_MIME_TYPES = {
+    "text": "text/plain",
+    "json": "application/json",
+    "srt": "application/x-subrip",
+    "vtt": "text/vtt",
+}
+
+
+class ResourceNotFound(LookupError):
+    """resources/read of a URI the server does not (or no longer) keep; the message says what to do."""
+
+
+def _resource(entry: StoredTranscript) -> dict[str, Any]:
+    out = entry.output
+    return {
+        "uri": entry.uri,
+        "name": f"transcript-{entry.id}",
+        "title": f"Transcript of {clock(out.range.start_seconds)}–{clock(out.range.end_seconds)} "
+        f"({len(out.segments)} segments)",
+        "description": "A complete transcript whose transcribe_audio result was paged.",
+        "mimeType": _MIME_TYPES.get(entry.format, "text/plain"),
+        "size": len(out.text.encode()),
+    }
+
+
+def list_resources() -> list[dict[str, Any]]:
+    """Complete transcripts kept for paged results (newest first), as MCP ``Resource`` dicts."""
+    return [_resource(entry) for entry in TRANSCRIPTS.entries()]
+
+
+def resource_templates() -> list[dict[str, Any]]:
+    return [
+        {
+            "uriTemplate": URI_PREFIX + "{id}",
+            "name": "transcript",
+            "description": "The complete transcript behind a paged transcribe_audio result "
+            "(its transcript_uri).",
+        }
+    ]
+
+
+def read_resource(uri: str) -> dict[str, Any]:
+    """A ``ReadResourceResult`` dict with the complete transcript, rendered as the call asked.
+
+    Raises:
+        ResourceNotFound: not a transcript URI, or no longer kept (the store keeps the most recent ones).
+    """
+    entry = TRANSCRIPTS.get(uri) if uri.startswith(URI_PREFIX) else None
+    if entry is None:
+        raise ResourceNotFound(
+            f"No transcript at {uri}: the server keeps only recent transcripts, in memory. Call "
+            "transcribe_audio again, and follow next_cursor page by page."
+        )
+    resource = _resource(entry)
+    return {"contents": [{"uri": uri, "mimeType": resource["mimeType"], "text": entry.output.text}]}
 
 
 def build_server(settings: Settings) -> Any:

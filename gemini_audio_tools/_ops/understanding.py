@@ -158,7 +158,7 @@ async def transcribe_with(
     page, rest = paginate(full.segments, limits.page_chars)
     if rest is None:
         return full
-    stored_uri = TRANSCRIPTS.put(key, full).uri
+    stored_uri = TRANSCRIPTS.put(key, full, args.format).uri
     return _page(args, full, page, rest, stored_uri)
 
 
