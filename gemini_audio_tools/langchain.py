@@ -2,7 +2,8 @@
 
 No business logic lives here. A tool validates its arguments with the operation's input model (its
 ``args_schema``), runs the operation, and returns ``(output.to_text(), output)``: concise text for the model,
-the full output model as the artifact. Library errors become ``ToolException`` so that, with
+the full output model as the artifact (for a paged transcript, the complete transcript: the content carries
+only the page). Library errors become ``ToolException`` so that, with
 ``handle_tool_error=True``, the agent reads the library's message and can correct its call instead of
 crashing. Progress of long work is sent to LangChain callbacks as ``on_text`` and as the custom event
 ``gemini_audio_progress`` (visible in ``astream_events``).
@@ -25,6 +26,7 @@ from .config import Settings
 from .context import ProgressSink, RunContext
 from .errors import GeminiAudioError
 from .operations import OPERATIONS, Operation, format_validation_error, get_operation
+from .transcript_store import TRANSCRIPTS
 
 __all__ = ["PROGRESS_EVENT", "GeminiAudioTool", "GeminiAudioToolkit"]
 
@@ -79,7 +81,7 @@ class GeminiAudioTool(BaseTool):
             output: BaseModel = await op.run(args, self._context(progress))
         except GeminiAudioError as err:
             raise ToolException(str(err)) from err
-        return _text_of(output), output
+        return _text_of(output), _artifact(output)
 
     def _run(
         self, run_manager: CallbackManagerForToolRun | None = None, **kwargs: Any
@@ -148,6 +150,13 @@ class GeminiAudioToolkit(BaseToolkit):
             GeminiAudioTool(operation=op.name, name=op.name, description=op.description, settings=settings)
             for op in operations
         ]
+
+
+def _artifact(output: BaseModel) -> BaseModel:
+    """The output model, except for a paged transcript: its complete transcript (content has the page)."""
+    uri = getattr(output, "transcript_uri", None)
+    entry = TRANSCRIPTS.get(uri) if isinstance(uri, str) else None
+    return entry.output if entry is not None else output
 
 
 def _text_of(output: BaseModel) -> str:

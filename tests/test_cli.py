@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from gemini_audio_tools._ops import understanding
 from gemini_audio_tools.cli import build_parser, run
 from gemini_audio_tools.demo import SAMPLE
 from gemini_audio_tools.operations import OPERATIONS
 from tests._probe_operation import PROBE, PROBE_OPERATION
+from tests.fixtures.audio import SpeechAudio
 
 
 @pytest.fixture(autouse=True)
@@ -159,3 +161,17 @@ def test_the_emulator_flag_needs_no_key(tmp_path: Path, monkeypatch: pytest.Monk
     code, out, err = cli("count-tokens", str(SAMPLE), "--exact", "--emulator", "--json")
     assert code == 0, err
     assert json.loads(out)["method"] == "api"
+
+
+def test_chunked_transcription_reports_each_chunk_on_stderr(
+    emulator_env: object, long_speech_wav: SpeechAudio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEMINI_AUDIO_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(understanding, "LIMITS", understanding.Limits(transcript_chunk_seconds=15.0))
+    code, out, err = cli("transcribe", str(long_speech_wav.path), "--json")
+    assert code == 0, err
+    chunks = json.loads(out)["chunks"]
+    lines = err.splitlines()
+    assert len(chunks) >= 3 and len(lines) == len(chunks)
+    for i, line in enumerate(lines, 1):
+        assert line.startswith(f"transcribe: {i}/{len(chunks)} transcribing chunk ") and line.endswith(": ok")
