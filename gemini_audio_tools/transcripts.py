@@ -125,15 +125,17 @@ def stitch(parts: Sequence[tuple[float, float, Sequence[Segment]]]) -> list[Segm
     """Join chunk transcripts ``(keep_start, keep_end, segments)``, segments already on the file's timeline.
 
     Neighbouring chunks overlap so no word is lost at a cut; inside an overlap both chunks heard the same
-    speech, so each keeps only the segments that start inside its own keep window (the planner's cut points).
-    The first and last windows are open-ended, so nothing at the edges of the audio is lost.
+    speech, so each keeps only the segments whose middle lies inside its own keep window (the planner's cut
+    points). The middle, not the start: a sentence starting a few milliseconds before a cut belongs to the
+    chunk that heard it whole, and the cut-off copy in the chunk before is dropped. The first and last
+    windows are open-ended, so nothing at the edges of the audio is lost.
     """
     ordered = sorted(parts, key=lambda p: p[0])
     result: list[Segment] = []
     for i, (keep_start, keep_end, segments) in enumerate(ordered):
         lower = -math.inf if i == 0 else keep_start
         upper = math.inf if i == len(ordered) - 1 else keep_end
-        result.extend(seg for seg in segments if lower <= seg.start < upper)
+        result.extend(seg for seg in segments if lower <= (seg.start + seg.end) / 2 < upper)
     return result
 
 

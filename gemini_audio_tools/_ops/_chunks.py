@@ -89,9 +89,18 @@ def plan_spans(source: Source, rng: AudioRange, max_seconds: float, overlap: flo
 
 
 async def plan_spans_at_pauses(
-    source: Source, rng: AudioRange, max_seconds: float, overlap: float, what: str
+    source: Source,
+    rng: AudioRange,
+    max_seconds: float,
+    overlap: float,
+    what: str,
+    *,
+    hard_max_seconds: float = MAX_REQUEST_SECONDS,
 ) -> list[Span]:
     """:func:`plan_spans`, with each cut of a local file moved into the longest pause near it.
+
+    ``max_seconds`` bounds what a chunk owns; a chunk sent may be longer by the overlap and room to move
+    its cuts, up to ``hard_max_seconds`` (e.g. what the output-token budget allows) and 9.5 h.
 
     Raises:
         InvalidArgumentError: as :func:`plan_spans`.
@@ -99,8 +108,10 @@ async def plan_spans_at_pauses(
     spans = plan_spans(source, rng, max_seconds, overlap, what)
     if len(spans) == 1 or not isinstance(source, LocalAudio):
         return spans
-    max_seconds = min(max_seconds, MAX_REQUEST_SECONDS)
     window = min(SNAP_WINDOW_SECONDS, max_seconds / 10)
+    # The overlap and room to move each cut come on top (2 h at 30 min: 4 chunks, not 5).
+    max_seconds = min(max_seconds + overlap + 2 * window, hard_max_seconds, MAX_REQUEST_SECONDS)
+    spans = split_range(rng.start_seconds, rng.end_seconds, max_seconds, overlap)
     cuts = [span.keep_end for span in spans[:-1]]
     pauses = await asyncio.to_thread(pauses_near, source.path, cuts, window)
     start = rng.start_seconds

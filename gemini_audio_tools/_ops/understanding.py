@@ -68,9 +68,13 @@ class Limits:
 
     def transcript_chunk_limit(self) -> float:
         """Longest transcript chunk: bounded by the request limit, the output-token budget and the cap."""
+        return min(self.transcript_chunk_seconds, self.transcript_hard_limit())
+
+    def transcript_hard_limit(self) -> float:
+        """Longest audio one transcript request may carry: the output-token budget, and at most 9.5 h."""
         output = self.max_output_tokens or MODEL_OUTPUT_TOKENS
         by_tokens = output * OUTPUT_HEADROOM / self.transcript_tokens_per_minute * 60.0
-        return min(self.transcript_chunk_seconds, by_tokens, MAX_REQUEST_SECONDS)
+        return min(by_tokens, MAX_REQUEST_SECONDS)
 
 
 LIMITS = Limits()
@@ -114,7 +118,9 @@ async def transcribe_with(
             return _page_from_store(args, stored.output, stored.uri, rng, limits)
     chunk_seconds = limits.transcript_chunk_limit()
     overlap = min(limits.overlap_seconds, chunk_seconds / 4)
-    spans = await plan_spans_at_pauses(source, rng, chunk_seconds, overlap, "a transcript")
+    spans = await plan_spans_at_pauses(
+        source, rng, chunk_seconds, overlap, "a transcript", hard_max_seconds=limits.transcript_hard_limit()
+    )
     single = len(spans) == 1
     schema = transcript_schema(speakers=args.speakers)
 

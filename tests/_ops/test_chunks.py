@@ -1,0 +1,139 @@
+"""Chunk planning in pauses (windows decoded around each cut), the 9.5 h rule, and bounded concurrent runs
+that account for every chunk."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gemini_audio_tools._ops._audio import LocalAudio
+from gemini_audio_tools._ops._chunks import (
+    MAX_REQUEST_SECONDS,
+    Span,
+    failure_notes,
+    pauses_near,
+    plan_spans,
+    plan_spans_at_pauses,
+    run_chunks,
+    split_range,
+)
+from gemini_audio_tools.audio import probe_audio
+from gemini_audio_tools.backend.retry import Attempts
+from gemini_audio_tools.config import Settings
+from gemini_audio_tools.context import RunContext
+from gemini_audio_tools.errors import ApiError
+from gemini_audio_tools.schemas import AudioRange
+from tests.fixtures.audio import write_audio
+from tests.fixtures.backend import ProgressLog
+
+RATE = 16_000
+
+
+@pytest.fixture
+def noise_with_pauses(tmp_path: Path) -> LocalAudio:
+    """80 s of loud noise, silent at 27-29 s and 52-55 s (stand-ins for pauses between sentences)."""
+    rng = np.random.default_rng(7)
+    pcm = (0.3 * rng.standard_normal(80 * RATE)).astype(np.float32)
+    for start, end in ((27, 29), (52, 55)):
+        pcm[start * RATE : end * RATE] = 0.0
+    path = tmp_path / "pauses.flac"
+    write_audio(path, "flac", pcm.reshape(1, -1), RATE)
+    return LocalAudio(path=path, info=probe_audio(path))
+
+
+def whole(seconds: float) -> AudioRange:
+    return AudioRange(start_seconds=0.0, end_seconds=seconds, method="whole")
+
+
+async def test_cuts_move_into_the_pauses_near_them(noise_with_pauses: LocalAudio) -> None:
+    spans = await plan_spans_at_pauses(noise_with_pauses, whole(80.0), 25.0, 2.0, "a transcript")
+    assert [round(s.keep_end, 2) for s in spans[:-1]] == [28.0, 53.5]  # the middles of the pauses
+    assert spans[0].start == 0.0 and spans[-1].end == 80.0
+    assert all(s.end - s.start <= 25.0 + 2.0 + 2 * 2.5 + 1e-9 for s in spans)  # owned + overlap + room
+    assert all(a.keep_end == b.keep_start and b.start < a.end for a, b in itertools.pairwise(spans))
+
+
+def test_pauses_are_found_in_a_window_around_each_cut_only(noise_with_pauses: LocalAudio) -> None:
+    pauses = pauses_near(noise_with_pauses.path, [28.0, 40.0], 2.5)
+    assert len(pauses) == 1
+    start, end = pauses[0]
+    assert start == pytest.approx(27.0, abs=0.02) and end == pytest.approx(29.0, abs=0.02)
+
+
+def test_without_pauses_near_a_cut_it_stays_evenly_spaced(noise_with_pauses: LocalAudio) -> None:
+    spans = asyncio.run(
+        plan_spans_at_pauses(noise_with_pauses, whole(24.0), 6.0, 0.5, "x")
+    )  # no pause < 27 s
+    even = split_range(0.0, 24.0, 6.0 + 0.5 + 2 * 0.6, 0.5)
+    assert len(spans) == 4 and [s.keep_end for s in spans] == [s.keep_end for s in even]
+
+
+def test_audio_over_nine_and_a_half_hours_is_always_split(noise_with_pauses: LocalAudio) -> None:
+    ten_hours = whole(10 * 3600.0)
+    spans = plan_spans(noise_with_pauses, ten_hours, 24 * 3600.0, 0.0, "a description")
+    assert len(spans) == 2 and all(s.end - s.start <= MAX_REQUEST_SECONDS for s in spans)
+    assert plan_spans(noise_with_pauses, whole(9 * 3600.0), 24 * 3600.0, 0.0, "x") == [
+        Span(0, 0.0, 9 * 3600.0, 0.0, 9 * 3600.0)
+    ]
+
+
+def test_halves_split_a_span_at_its_middle_with_overlap_and_share_its_keep_window() -> None:
+    first, second = Span(3, 100.0, 200.0, 102.0, 198.0).halves(4.0)
+    assert (first.start, first.keep_start, first.keep_end, first.end) == (100.0, 102.0, 150.0, 152.0)
+    assert (second.start, second.keep_start, second.keep_end, second.end) == (148.0, 150.0, 198.0, 200.0)
+    assert first.index == second.index == 3
+
+
+def _ctx(width: int, log: ProgressLog) -> RunContext:
+    return RunContext(settings=Settings(api_key="k", max_concurrency=width), progress=log)
+
+
+async def test_every_chunk_runs_never_more_than_the_bound_at_once_and_reports_progress() -> None:
+    spans = split_range(0.0, 100.0, 10.0, 0.0)
+    log = ProgressLog()
+    running, peak = 0, 0
+
+    async def work(span: Span, attempts: Attempts) -> float:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        for _ in range(3):  # yield so the others get a chance to start
+            await asyncio.sleep(0)
+        running -= 1
+        return span.start
+
+    outcomes = await run_chunks(spans, work, ctx=_ctx(3, log), what="testing")
+    assert len(spans) == 10 and peak == 3
+    assert [o.value for o in outcomes] == [s.start for s in spans]
+    assert [(p, t) for p, t, _ in log.calls] == [(i, 10) for i in range(1, 11)]
+    assert all(m is not None and m.startswith("testing chunk ") for _, _, m in log.calls)
+
+
+async def test_a_chunk_that_fails_is_reported_and_named_while_the_others_complete() -> None:
+    spans = split_range(0.0, 90.0, 30.0, 0.0)
+
+    async def work(span: Span, attempts: Attempts) -> str:
+        attempts.count += 2
+        if span.index == 1:
+            raise ApiError("The model is overloaded.")
+        return "ok"
+
+    log = ProgressLog()
+    outcomes = await run_chunks(spans, work, ctx=_ctx(4, log), what="transcribing")
+    assert [o.report.status for o in outcomes] == ["ok", "failed", "ok"]
+    assert outcomes[1].report.error == "The model is overloaded." and outcomes[1].report.attempts == 2
+    assert any(m and m.endswith(": failed") for _, _, m in log.calls)
+    (note,) = failure_notes(outcomes)
+    assert "00:30.000–01:00.000" in note and "overloaded" in note and "start='00:30.000'" in note
+
+
+async def test_when_every_chunk_fails_the_first_error_is_raised() -> None:
+    async def work(span: Span, attempts: Attempts) -> str:
+        raise ApiError(f"failed {span.index}")
+
+    with pytest.raises(ApiError, match="failed 0"):
+        await run_chunks(split_range(0.0, 60.0, 30.0, 0.0), work, ctx=_ctx(2, ProgressLog()), what="x")
