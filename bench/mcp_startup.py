@@ -1,0 +1,101 @@
+"""MCP server start-up: process spawn to the answer of tools/list must take < 1.5 s, and the MCP path must not
+import LangChain.
+
+Spawns ``python -m mcp_server`` (stdio) with the official client, times spawn → initialize → tools/list
+(median of several runs), then runs it once more under ``python -X importtime`` and lists the heaviest
+imports (cumulative) and any ``langchain`` module imported.
+
+    python -m bench.mcp_startup            # 5 runs
+    python -m bench.mcp_startup --runs 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mcp import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+
+REPO = Path(__file__).resolve().parents[1]
+TARGET_SECONDS = 1.5
+WATCHED = (
+    "google.genai",
+    "google.genai.types",
+    "mcp",
+    "av",
+    "numpy",
+    "pydantic",
+    "httpx",
+    "anyio",
+    "platformdirs",
+)
+
+
+async def time_to_tools_list(env: dict[str, str]) -> tuple[float, int]:
+    params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_server"], env=env, cwd=str(REPO))
+    started = time.perf_counter()
+    with open(os.devnull, "w") as errlog:
+        async with (
+            stdio_client(params, errlog=errlog) as streams,
+            ClientSession(streams[0], streams[1]) as session,
+        ):
+            await session.initialize()
+            tools = await session.list_tools()
+            elapsed = time.perf_counter() - started
+    return elapsed, len(tools.tools)
+
+
+def import_profile(env: dict[str, str]) -> list[tuple[float, str]]:
+    """(cumulative seconds, module) for every top-level import of the server, from ``-X importtime``."""
+    code = "import mcp_server.__main__, mcp_server.server"  # what start-up imports before serving
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code], env=env, cwd=REPO, capture_output=True, text=True
+    )
+    rows = []
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _, cumulative, name = line.removeprefix("import time:").split("|")
+        rows.append((int(cumulative) / 1e6, name.rstrip()))
+    return rows
+
+
+async def main(runs: int) -> int:
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "PYTHONPATH": str(REPO), "GEMINI_AUDIO_CACHE_DIR": cache}
+        env.pop("GEMINI_API_KEY", None)
+        env.pop("GOOGLE_API_KEY", None)
+        await time_to_tools_list(env)  # warm the OS file cache and .pyc files
+        times = []
+        for _ in range(runs):
+            elapsed, count = await time_to_tools_list(env)
+            times.append(elapsed)
+        profile = import_profile(env)
+    median = statistics.median(times)
+    langchain = sorted({name.strip() for _, name in profile if name.strip().startswith("langchain")})
+    total = max(seconds for seconds, _ in profile)
+    heavy = {name.strip(): seconds for seconds, name in profile if name.strip() in WATCHED}
+    print(f"runs                    : {runs} ({count} tools listed)")
+    print(f"spawn -> tools/list     : median {median:.3f} s, min {min(times):.3f} s, max {max(times):.3f} s")
+    print(f"ratio to target         : {median / TARGET_SECONDS:.2f} (target < {TARGET_SECONDS} s)")
+    print(f"langchain modules       : {', '.join(langchain) or 'none'}")
+    print(f"imports before serving  : {total * 1000:.0f} ms (-X importtime); heaviest packages (cumulative):")
+    for name, seconds in sorted(heavy.items(), key=lambda item: -item[1]):
+        print(f"  {seconds * 1000:7.1f} ms  {name}")
+    ok = median < TARGET_SECONDS and not langchain
+    print("OK" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    sys.exit(asyncio.run(main(parser.parse_args().runs)))
