@@ -209,7 +209,10 @@ async def upload_file(
 
         async def attempt() -> types.File:
             try:
-                return await backend.client.aio.files.upload(file=str(path), config=config)
+                # An open file, not a path: for a path the SDK sends the base name as an HTTP header,
+                # which cannot carry non-ASCII names ("réunion.mp3" would fail before a byte is sent).
+                with path.open("rb") as stream:
+                    return await backend.client.aio.files.upload(file=stream, config=config)
             except Exception as exc:
                 # No answer is not "not done": the server may still finalize this upload. Adopt that file
                 # rather than upload again and leave an orphan duplicate nobody tracks.

@@ -182,3 +182,12 @@ async def test_an_upload_whose_answer_never_came_adopts_the_file_the_server_fini
     assert upload.file.name in await remote_names(backend)
     assert len(await remote_names(backend)) == 1
     assert emulator.state.faults.stats.requests["upload.start"] == 1
+
+
+async def test_a_file_with_a_non_ascii_name_uploads(wav: Path, run_ctx: RunContext) -> None:
+    named = wav.with_name("réunion d'équipe 📼.wav")
+    wav.rename(named)
+    backend = Backend.from_settings(run_ctx.settings)
+    upload = await upload_file(backend, named, mime_type="audio/wav", ctx=run_ctx, display_name=named.name)
+    assert upload.file.display_name == named.name
+    assert await remote_names(backend) == [upload.file.name]

@@ -263,12 +263,6 @@ def test_unicode_and_spaces_in_names_are_just_names(tree: HostileTree, mcp: McpD
     assert named.get("isError") is False, named
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backend bug: google-genai's files.upload(file=<path>) sends the basename as the HTTP header "
-    "X-Goog-Upload-File-Name, and httpx refuses non-ASCII header values (UnicodeEncodeError), so a whole "
-    "file with a non-ASCII name cannot be uploaded; backend/uploads.py should pass an open file object",
-)
 def test_a_whole_file_with_a_unicode_name_can_be_uploaded(tree: HostileTree, mcp: McpDriver) -> None:
     result = mcp.call("upload_audio", {"audio": str(tree.good)})
     assert result.get("isError") is False, result["content"]
