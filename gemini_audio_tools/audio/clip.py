@@ -33,6 +33,7 @@ import av
 import numpy as np
 
 from ..errors import CorruptAudioError, InvalidTimeRangeError
+from ._open import open_audio
 from .decode import decode_packet
 from .formats import mime_type_for
 from .probe import AudioInfo, probe_audio
@@ -167,7 +168,7 @@ def _write_clip(
     out_rate = sample_rate or info.sample_rate
     begin = max(0.0, first - _PREROLL_SECONDS)
     try:
-        with av.open(str(path)) as source, av.open(str(out_path), "w", format="flac") as sink:
+        with open_audio(path) as source, av.open(str(out_path), "w", format="flac") as sink:
             stream = source.streams.audio[0]
             layout = "mono" if mono else stream.layout.name
             encoder = sink.add_stream("flac", rate=out_rate, layout=layout)

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import AudioFileNotFoundError, CorruptAudioError
+from ._open import open_audio
 
 PcmArray = npt.NDArray[np.float32]
 
@@ -61,7 +62,7 @@ def decode_pcm(
         position += len(samples)
 
     try:
-        with av.open(opened) as container:
+        with av.open(opened) if isinstance(opened, io.BytesIO) else open_audio(Path(opened)) as container:
             stream = next((s for s in container.streams if s.type == "audio"), None)
             if stream is None:
                 raise CorruptAudioError(f"{label} contains no audio stream.")
