@@ -285,3 +285,57 @@ def test_aifc_and_float_variants_are_probed(container: str, codec: str, tmp_path
             out.mux(packet)
     info = probe_audio(path)
     assert (info.codec, info.channels, info.duration_seconds) == (codec, 2, 0.5)
+
+
+def cbr_mp3_without_xing(make_audio: MakeAudio, tmp_path: Path) -> Path:
+    from gemini_audio_tools.audio._mpeg import id3v2_end, mpeg_frame_at
+
+    data = make_audio("mp3", 20.0, rate=44100).read_bytes()
+    start = id3v2_end(data)
+    info_frame = mpeg_frame_at(data, start)
+    assert info_frame is not None and b"Info" in data[start : start + info_frame.length]
+    out = tmp_path / "cbr-noxing.mp3"
+    out.write_bytes(data[start + info_frame.length :])
+    return out
+
+
+def test_big_cbr_mp3_without_xing_is_sized_exactly_from_a_sample(
+    make_audio: MakeAudio, tmp_path: Path
+) -> None:
+    path = cbr_mp3_without_xing(make_audio, tmp_path)
+    walked = probe_audio(path)
+    sampled = probe_audio(path, sample_above_bytes=10_000)
+    assert walked.duration_exact and sampled.duration_exact
+    assert sampled.duration_seconds == walked.duration_seconds
+
+
+def test_big_adts_is_sampled_within_half_a_percent_and_says_so(make_audio: MakeAudio) -> None:
+    path = make_audio("aac", 20.0, rate=44100)
+    walked = probe_audio(path)
+    sampled = probe_audio(path, sample_above_bytes=10_000)
+    assert walked.duration_exact and not sampled.duration_exact
+    assert sampled.duration_seconds == pytest.approx(decoded_seconds(path, 44100), rel=0.005)
+
+
+def test_files_under_the_threshold_are_walked_exactly(make_audio: MakeAudio) -> None:
+    path = make_audio("aac", 20.0, rate=44100)
+    assert probe_audio(path, sample_above_bytes=path.stat().st_size).duration_exact
+
+
+def test_adts_with_digital_silence_falls_back_to_the_exact_walk(
+    make_audio: MakeAudio, tmp_path: Path
+) -> None:
+    tone, silence = make_audio("aac", 8.0, rate=44100), make_audio("aac", 8.0, rate=44100, kind="silence")
+    joined = tmp_path / "tone-silence.aac"
+    joined.write_bytes((tone.read_bytes() + silence.read_bytes()) * 2)
+    info = probe_audio(joined, sample_above_bytes=10_000)
+    assert info.duration_exact
+    assert info.duration_seconds == probe_audio(joined).duration_seconds
+
+
+def test_a_big_file_cut_mid_frame_is_still_reported_truncated(make_audio: MakeAudio, tmp_path: Path) -> None:
+    path = cbr_mp3_without_xing(make_audio, tmp_path)
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(path.read_bytes()[:-100])
+    with pytest.raises(CorruptAudioError, match="truncated"):
+        probe_audio(cut, sample_above_bytes=10_000)
