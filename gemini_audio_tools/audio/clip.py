@@ -40,6 +40,7 @@ from .probe import AudioInfo, probe_audio
 
 _PREROLL_SECONDS = 1.0
 _SEEKABLE = frozenset({"wav", "aiff", "flac", "ogg"})
+_SAMPLED_SLACK = 0.005
 _END_TOLERANCE = 0.001  # time codes carry milliseconds; an end that far past the duration means "the end"
 
 
@@ -74,25 +75,31 @@ def resolve_range(info: AudioInfo, start: float | None, end: float | None, label
         InvalidTimeRangeError: negative, empty or reversed range, or a start/end past the end of the audio.
     """
     duration = info.duration_seconds
+    # A sampled duration (info.duration_exact False) is within 0.5% of the real one: ends up to that far
+    # past it are accepted, and an end at or past it means "to the real end", which decoding finds.
+    slack = _END_TOLERANCE if info.duration_exact else max(_END_TOLERANCE, duration * _SAMPLED_SLACK)
     first = 0.0 if start is None else float(start)
     last = duration if end is None else float(end)
     total = format_seconds(duration)
+    lasts = total if info.duration_exact else f"about {total} (estimated)"
     if first < 0 or last < 0:
         raise InvalidTimeRangeError(f"Times cannot be negative (got start {first}, end {last}).")
     if first >= duration:
         raise InvalidTimeRangeError(
-            f"start {format_seconds(first)} is at or past the end of {label}, which lasts {total}; "
+            f"start {format_seconds(first)} is at or past the end of {label}, which lasts {lasts}; "
             "pick a start before the end."
         )
-    if last > duration + _END_TOLERANCE:
+    if last > duration + slack:
         raise InvalidTimeRangeError(
-            f"end {format_seconds(last)} is past the end of {label}, which lasts {total}; "
+            f"end {format_seconds(last)} is past the end of {label}, which lasts {lasts}; "
             f"use an end of at most {total}, or omit end to go to the end."
         )
     if last <= first:
         raise InvalidTimeRangeError(
             f"end {format_seconds(last)} must come after start {format_seconds(first)}."
         )
+    if not info.duration_exact and last >= duration - _END_TOLERANCE:
+        return first, duration + slack
     return first, min(last, duration)
 
 
@@ -126,7 +133,7 @@ def clip_range(
             path=out_path,
             mime_type=mime_type_for("flac"),
             start_seconds=first,
-            end_seconds=last,
+            end_seconds=last if info.duration_exact else first + samples / rate,
             duration_seconds=samples / rate,
             size_bytes=out_path.stat().st_size,
             sample_rate=rate,

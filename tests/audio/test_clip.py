@@ -135,3 +135,32 @@ def test_format_seconds_writes_time_codes_a_model_can_reuse() -> None:
     assert format_seconds(5) == "0:05.000"
     assert format_seconds(628.25) == "10:28.250"
     assert format_seconds(3725.5) == "1:02:05.500"
+
+
+def test_a_sampled_duration_accepts_ends_up_to_half_a_percent_past_it_and_cuts_to_the_real_end(
+    audio_files: dict[str, Path],
+) -> None:
+    from dataclasses import replace
+
+    from gemini_audio_tools.audio.clip import _write_clip, resolve_range
+
+    path = audio_files["aac"]
+    real = probe_audio(path)
+    estimate = replace(real, duration_seconds=real.duration_seconds * 0.996, duration_exact=False)
+    first, last = resolve_range(estimate, 1.0, estimate.duration_seconds * 1.004, "'x.aac'")
+    assert first == 1.0 and last > real.duration_seconds  # "to the end": decoding finds the real end
+    assert resolve_range(estimate, 1.0, None, "'x.aac'")[1] == last
+    assert resolve_range(estimate, 1.0, 2.0, "'x.aac'") == (1.0, 2.0)
+    with pytest.raises(InvalidTimeRangeError, match=r"lasts about .*\(estimated\)"):
+        resolve_range(estimate, 1.0, estimate.duration_seconds * 1.01, "'x.aac'")
+    with tempfile.TemporaryDirectory() as tmp:
+        _, _, samples = _write_clip(path, estimate, first, last, Path(tmp) / "c.flac", 16_000, True)
+    assert samples == len(decode_pcm(path, 16_000)) - 16_000  # all of it after 1 s, not cut at the estimate
+
+
+def test_an_exact_duration_keeps_its_strict_end(audio_files: dict[str, Path]) -> None:
+    from gemini_audio_tools.audio.clip import resolve_range
+
+    info = probe_audio(audio_files["aac"])
+    with pytest.raises(InvalidTimeRangeError, match="past the end"):
+        resolve_range(info, 0.0, info.duration_seconds * 1.004, "'x.aac'")
