@@ -6,7 +6,12 @@ Targets (issue 2): a 2-hour file probes in < 50 ms and in < 2x the time of a 1-m
 within 0.5% of the decoded length. The 2-hour files are built fast and with an exactly known length:
 WAV/AIFF by repeating one minute of PCM under a 2-hour header, FLAC and OGG Vorbis by sox from that WAV,
 MP3 and ADTS AAC by repeating the encoded frames of one minute 120 times (for MP3 under a patched
-Xing/Info header; the "mp3 (no Xing)" row drops that header so every frame header must be read).
+Xing/Info header; the "mp3 (no Xing)" row drops that header, so its length is counted or sampled).
+
+Repeated frames flatter a sampled length, so the "varied" rows (``bench/_varied.py``) are 2 hours of VBR
+MP3 (no Xing) and ADTS AAC alternating speech, silence, tones and noise, checked against their decoded
+length. A second table shows what sampling alone would have answered for each such file (before the
+error-bar gate that sends imprecise estimates back to the exact walk): that is the honest sampling error.
 """
 
 from __future__ import annotations
@@ -18,14 +23,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import av
 import numpy as np
 
+from gemini_audio_tools.audio import _sampling
 from gemini_audio_tools.audio._mpeg import id3v2_end, mpeg_frame_at
 from gemini_audio_tools.audio.decode import decode_pcm
 from gemini_audio_tools.audio.probe import probe_audio
+
+from . import _varied
 
 DATA = Path(__file__).resolve().parent / ".data"
 RATE = 16_000  # WAV / AIFF / FLAC / OGG
@@ -161,6 +170,8 @@ def build_files() -> dict[str, tuple[Path, Path, float, float]]:
     aac_samples = len(decode_pcm(aac, CODED_RATE))
     aac2 = _build("2h.aac", lambda p: p.write_bytes(aac.read_bytes() * REPEATS))
     result["aac"] = (aac, aac2, aac_samples / CODED_RATE, aac_samples * REPEATS / CODED_RATE)
+    for name, (one, two) in _varied.build(DATA).items():
+        result[name] = (one, two, _varied.decoded_seconds(one), _varied.decoded_seconds(two))
     return result
 
 
@@ -198,8 +209,8 @@ def _median_ms(path: Path) -> float:
 def main() -> None:
     rows = build_files()
     print(f"probe_audio, median of {RUNS} runs (targets: 2 h < 50 ms and < 2x the 1-minute file)\n")
-    header = f"{'format':<14}{'1 min ms':>10}{'2 h ms':>10}{'ratio':>8}{'2 h MB':>9}"
-    header += f"{'1 min err':>11}{'2 h err':>10}"
+    header = f"{'format':<15}{'1 min ms':>9}{'2 h ms':>10}{'ratio':>8}{'2 h MB':>9}"
+    header += f"{'1 min err':>11}{'2 h err':>10}  2 h duration"
     print(header)
     print("-" * len(header))
     for name, (one, two, expect_one, expect_two) in rows.items():
@@ -207,10 +218,47 @@ def main() -> None:
         err_one = probe_audio(one).duration_seconds / expect_one - 1
         err_two = probe_audio(two).duration_seconds / expect_two - 1
         size = two.stat().st_size / 1e6
+        how = "exact" if probe_audio(two).duration_exact else "sampled"
         print(
-            f"{name:<14}{fast:>10.3f}{slow:>10.3f}{slow / fast:>7.1f}x{size:>9.1f}"
-            f"{err_one * 100:>10.4f}%{err_two * 100:>9.4f}%"
+            f"{name:<15}{fast:>9.3f}{slow:>10.3f}{slow / fast:>7.1f}x{size:>9.1f}"
+            f"{err_one * 100:>10.4f}%{err_two * 100:>9.4f}%  {how}"
         )
+    _sampling_table(rows)
+
+
+def _slice(data: bytes, offset: int, count: int) -> bytes:
+    return data[offset : offset + count]
+
+
+def _sampling_table(rows: dict[str, tuple[Path, Path, float, float]]) -> None:
+    """What sampling alone estimates for each 2-hour MP3/AAC file, and whether the gate accepts it."""
+    print(f"\nsampling alone ({_sampling.WINDOWS} windows x {_sampling.WINDOW_BYTES} bytes), 2 h files")
+    print(f"{'file':<15}{'ms':>7}{'error':>10}{'error bar':>11}  verdict")
+    for name, (_, two, _, expect) in rows.items():
+        if two.suffix not in (".mp3", ".aac") or name == "mp3":
+            continue
+        data = two.read_bytes()
+        start = id3v2_end(data)
+        mp3 = two.suffix == ".mp3"
+        fmt = (_sampling.mpeg_format if mp3 else _sampling.adts_format)(data[start : start + 7])
+        frame = mpeg_frame_at(data, start)
+        rate = frame.sample_rate if mp3 and frame else CODED_RATE
+        end = _sampling.payload_end(data, len(data))
+        began = time.perf_counter()
+        windows = _sampling.sample_windows(fmt, partial(_slice, data), start, end)
+        assert windows is not None
+        per_frame = frame.samples if mp3 and frame else 1024
+        estimate = _sampling.estimate_samples(windows, end - start, rate if mp3 else None, per_frame)
+        took = (time.perf_counter() - began) * 1000
+        error = estimate.samples / rate / expect - 1
+        verdict = (
+            "exact (CBR)"
+            if estimate.exact
+            else "rejected: walk"
+            if (estimate.relative_error > _sampling.MAX_RELATIVE_ERROR)
+            else "accepted"
+        )
+        print(f"{name:<15}{took:>7.2f}{error * 100:>9.3f}%{estimate.relative_error * 100:>10.3f}%  {verdict}")
 
 
 if __name__ == "__main__":
