@@ -59,6 +59,7 @@ def settings(emulator: EmulatorServer, tmp_path: Path, temp_root: Path) -> Setti
         max_retries=3,
         retry_base_delay_seconds=0.001,
         retry_max_delay_seconds=0.05,
+        upload_adopt_grace_seconds=0.3,
     )
 
 
@@ -252,7 +253,7 @@ async def test_responses_always_slower_than_the_timeout_end_in_a_timeout_error(
 async def test_an_upload_chunk_slower_than_the_timeout_leaves_one_remote_file(
     emulator: EmulatorServer, settings: Settings, speech: Path, temp_root: Path
 ) -> None:
-    quick = settings.with_(request_timeout_seconds=0.3)
+    quick = settings.with_(request_timeout_seconds=0.3, upload_adopt_grace_seconds=3.0)
     emulator.state.faults.latency(1.0, operation="upload.chunk", times=1)
     out: Any = await call_operation("upload_audio", {"audio": str(speech)}, settings=quick)
     assert out.state == "ACTIVE"
