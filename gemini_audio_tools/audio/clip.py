@@ -41,6 +41,7 @@ from .probe import AudioInfo, probe_audio
 _PREROLL_SECONDS = 1.0
 _SEEKABLE = frozenset({"wav", "aiff", "flac", "ogg"})
 _SAMPLED_SLACK = 0.005
+_TO_THE_END = 1e9  # seconds: "until decoding runs out", for ranges ending at a sampled duration
 _END_TOLERANCE = 0.001  # time codes carry milliseconds; an end that far past the duration means "the end"
 
 
@@ -75,8 +76,9 @@ def resolve_range(info: AudioInfo, start: float | None, end: float | None, label
         InvalidTimeRangeError: negative, empty or reversed range, or a start/end past the end of the audio.
     """
     duration = info.duration_seconds
-    # A sampled duration (info.duration_exact False) is within 0.5% of the real one: ends up to that far
-    # past it are accepted, and an end at or past it means "to the real end", which decoding finds.
+    # A sampled duration (info.duration_exact False) is meant to be within 0.5% of the real one: ends up to
+    # that far past it are accepted, and an end at or past it means "to the real end", which decoding finds
+    # (the clip then reports the end it really had).
     slack = _END_TOLERANCE if info.duration_exact else max(_END_TOLERANCE, duration * _SAMPLED_SLACK)
     first = 0.0 if start is None else float(start)
     last = duration if end is None else float(end)
@@ -99,7 +101,7 @@ def resolve_range(info: AudioInfo, start: float | None, end: float | None, label
             f"end {format_seconds(last)} must come after start {format_seconds(first)}."
         )
     if not info.duration_exact and last >= duration - _END_TOLERANCE:
-        return first, duration + slack
+        return first, _TO_THE_END  # the estimate may be short (e.g. by a digital silence it missed)
     return first, min(last, duration)
 
 
