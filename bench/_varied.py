@@ -1,6 +1,7 @@
 """Bench data: 2-hour MP3 (VBR, no Xing header) and ADTS AAC files whose bit rate really varies over time.
 
-Two kinds: "varied" (below) and "podcast": speech only over a -50 dB noise floor, as recorded talk is.
+Two kinds: "varied" (below) and "podcast": speech only over a -50 dB noise floor, as recorded talk is; and
+the AAC podcast with one minute of digital silence spliced in (what sampling cannot see).
 
 The frame-repeated files of ``bench.probe`` repeat one minute 120 times, so any sample of their frames looks
 like any other and a sampled duration looks better than it is. These files instead alternate blocks of
@@ -165,4 +166,28 @@ def build(data: Path) -> dict[str, tuple[Path, Path]]:
                 tmp.rename(path)
             files.append(path)
         rows[name] = (files[0], files[1])
+    gap = data / "2h-podcast-gap.aac"
+    if not gap.exists():
+        _with_silence_gap(rows["aac podcast"][1], gap)
+    rows["aac podcast+gap"] = (rows["aac podcast"][0], gap)
     return rows
+
+
+def _with_silence_gap(source: Path, target: Path) -> None:
+    """``source`` with 60 s of digital silence (AAC frames of ~9 bytes) spliced in at a frame boundary in
+    the middle: a minute of audio in 28 KB, which 128 sampling windows will most likely all miss."""
+    silence = target.with_suffix(".silence.aac")
+    with av.open(str(silence), "w", format="adts") as out:
+        stream = out.add_stream("aac", rate=RATE, layout="mono")
+        stream.codec_context.bit_rate = AAC_BIT_RATE
+        frame = av.AudioFrame.from_ndarray(
+            np.zeros((1, 60 * RATE), dtype=np.float32), format="flt", layout="mono"
+        )
+        frame.sample_rate, frame.pts = RATE, 0
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    data, pos = source.read_bytes(), 0
+    while pos + ((data[pos + 3] & 3) << 11 | data[pos + 4] << 3 | data[pos + 5] >> 5) < len(data) // 2:
+        pos += (data[pos + 3] & 3) << 11 | data[pos + 4] << 3 | data[pos + 5] >> 5
+    target.write_bytes(data[:pos] + silence.read_bytes() + data[pos:])
+    silence.unlink()

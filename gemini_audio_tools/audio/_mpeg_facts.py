@@ -5,6 +5,7 @@ from __future__ import annotations
 import mmap
 from collections.abc import Callable
 
+from . import _sampling
 from ._facts import StreamFacts, corrupt, truncated
 from ._mpeg import (
     MP3_DECODER_DELAY,
@@ -106,9 +107,9 @@ def adts_facts(
     sample_above: int = SAMPLE_ABOVE_BYTES,
     read_at: ReadAt | None = None,
 ) -> StreamFacts:
-    """Facts of an ADTS AAC stream: every frame counted (the format has no length field), or above
-    ``sample_above`` bytes, sampled when that is precise enough (see :mod:`._sampling` and
-    :func:`mp3_facts`).
+    """Facts of an ADTS AAC stream: every frame counted (the format has no length field), or, only if
+    :data:`~._sampling.SAMPLE_ADTS` is set, above ``sample_above`` bytes sampled when that is precise
+    enough (see :mod:`._sampling` and :func:`mp3_facts`).
 
     Raises:
         CorruptAudioError: no frame where the audio should start, or the file ends inside a frame.
@@ -117,7 +118,7 @@ def adts_facts(
     frame = adts_frame_at(data, start)
     assert frame is not None
     channels = frame.channels or 2  # 0 means "set in the stream"; FFmpeg then reports what it decodes
-    if size - start > sample_above:
+    if _sampling.SAMPLE_ADTS and size - start > sample_above:
         fmt = adts_format(bytes(data[start : start + 7]))
         reader = read_at or _slicer(data)
         sampled = _sampled(data, start, size, fmt, reader, scan_adts, adts_frame_at, label, None)

@@ -7,15 +7,16 @@ format is measured where its length is actually written:
 * MP3: the Xing/Info/VBRI header with LAME's encoder delay and padding; without one (or when files were
   joined after it), frame headers are hopped over (4 bytes read per frame, nothing decoded).
 * ADTS AAC: every frame header, 1024 samples per raw block (the format has no length field at all).
-* Big Xing-less MP3 and ADTS files (over ``sample_above_bytes``): frame headers sampled in evenly spaced
-  windows (:mod:`._sampling`); CBR MP3 is then exact arithmetic, anything else is kept only if its error
-  bar is under 0.15% (``duration_exact`` False), else every frame is walked as for small files.
+* Big Xing-less MP3 files (over ``sample_above_bytes``): frame headers sampled in windows spread over the
+  file (:mod:`._sampling`); CBR is then exact arithmetic, anything else is kept only if its error bar is
+  under 0.15% (``duration_exact`` False), else every frame is walked as for small files. ADTS is sampled
+  only if ``_sampling.SAMPLE_ADTS`` is set (off: digital silence can hide from the sample).
 * OGG Vorbis: the granule position of the last page (checked for plausibility against the first page).
 
 Cost (``python -m bench.probe``): a few small reads, well under 0.1 ms, whatever the length, for all but
-two cases. ADTS and Xing-less MP3 have no length anywhere: sampling costs ~1-2 ms whatever the length,
-but on VBR content that alternates speech, silence and music its error bar is several percent (measured
-by the bench), so such files still get the exact walk: linear, ~50-130 ms per 2 hours here.
+two cases. ADTS and Xing-less MP3 have no length anywhere: sampling costs ~1-2 ms whatever the length and
+is exact for CBR MP3, but on VBR content its error bar is 0.5-5% (measured by the bench on speech,
+silence, tones and noise), so such files still get the exact walk: linear, ~40-120 ms per 2 hours here.
 
 Each result is the length FFmpeg's decoder produces (what :func:`~.decode.decode_pcm` returns), so a range
 validated against it is one the clipper can cut. ``start_time`` is the offset of the first sample on the

@@ -309,7 +309,17 @@ def test_big_cbr_mp3_without_xing_is_sized_exactly_from_a_sample(
     assert sampled.duration_seconds == walked.duration_seconds
 
 
-def test_big_adts_is_sampled_within_half_a_percent_and_says_so(make_audio: MakeAudio) -> None:
+def test_big_adts_is_walked_exactly_unless_adts_sampling_is_switched_on(make_audio: MakeAudio) -> None:
+    path = make_audio("aac", 20.0, rate=44100)
+    assert probe_audio(path, sample_above_bytes=10_000).duration_exact
+
+
+def test_big_adts_is_sampled_within_half_a_percent_and_says_so(
+    make_audio: MakeAudio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gemini_audio_tools.audio import _sampling
+
+    monkeypatch.setattr(_sampling, "SAMPLE_ADTS", True)
     path = make_audio("aac", 20.0, rate=44100)
     walked = probe_audio(path)
     sampled = probe_audio(path, sample_above_bytes=10_000)
