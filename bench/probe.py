@@ -258,6 +258,8 @@ def _sampling_table(rows: dict[str, tuple[Path, Path, float, float]]) -> None:
             if (estimate.relative_error > _sampling.MAX_RELATIVE_ERROR)
             else "accepted"
         )
+        if not mp3 and not _sampling.SAMPLE_ADTS and verdict == "accepted":
+            verdict += " by the gate (unused: ADTS sampling is off)"
         print(f"{name:<15}{took:>7.2f}{error * 100:>9.3f}%{estimate.relative_error * 100:>10.3f}%  {verdict}")
 
 
