@@ -12,7 +12,7 @@ long for one request are map-reduced (:mod:`._map_reduce`).
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..backend.client import Backend
 from ..backend.generate import add_usage, generate
@@ -25,16 +25,15 @@ from ..schemas import (
     AudioRange,
     DescribeAudioInput,
     DescribeAudioOutput,
-    Segment,
     TranscribeAudioInput,
     TranscribeAudioOutput,
-    Usage,
 )
 from ..transcript_store import TRANSCRIPTS
-from ..transcripts import clock, monotonic, paginate, parse_segments, rebase, render, stitch
-from ._audio import PROMPT_RANGE_NOTE, LocalAudio, RemoteAudio, Source, apply_cursor, open_with_range, prepare
-from ._chunks import MAX_REQUEST_SECONDS, ChunkOutcome, Span, failure_notes, plan_spans_at_pauses, run_chunks
+from ..transcripts import paginate, parse_segments, rebase, stitch
+from ._audio import LocalAudio, RemoteAudio, Source, apply_cursor, open_with_range, prepare
+from ._chunks import MAX_REQUEST_SECONDS, Span, plan_spans_at_pauses, run_chunks
 from ._map_reduce import free_text
+from ._transcript_parts import ChunkTranscript, first_page, full_transcript, page_from_store
 
 MODEL_OUTPUT_TOKENS = 65_536
 """Gemini 2.5's output-token limit per reply, used when ``Limits.max_output_tokens`` is None."""
@@ -85,15 +84,6 @@ _MIN_SPLIT_SECONDS = 2.0
 # --- transcribe ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _ChunkTranscript:
-    segments: list[Segment]
-    usage: Usage = field(default_factory=Usage)
-    gaps: list[tuple[float, float]] = field(default_factory=list)
-    """Spans still missing after splitting as far as allowed (the reply kept hitting the output limit)."""
-    splits: int = 0
-
-
 async def transcribe_audio(args: TranscribeAudioInput, ctx: RunContext) -> TranscribeAudioOutput:
     """Run transcribe_audio with the default limits."""
     return await transcribe_with(args, ctx, LIMITS)
@@ -115,7 +105,7 @@ async def transcribe_with(
     if args.cursor is not None:
         stored = TRANSCRIPTS.find(key, rng.start_seconds)
         if stored is not None:
-            return _page_from_store(args, stored.output, stored.uri, rng, limits)
+            return page_from_store(args, stored.output, stored.uri, rng, limits.page_chars)
     chunk_seconds = limits.transcript_chunk_limit()
     overlap = min(limits.overlap_seconds, chunk_seconds / 4)
     spans = await plan_spans_at_pauses(
@@ -124,7 +114,7 @@ async def transcribe_with(
     single = len(spans) == 1
     schema = transcript_schema(speakers=args.speakers)
 
-    async def request(span: Span, part_range: AudioRange, attempts: Attempts, depth: int) -> _ChunkTranscript:
+    async def request(span: Span, part_range: AudioRange, attempts: Attempts, depth: int) -> ChunkTranscript:
         base_prompt = transcribe_prompt(speakers=args.speakers)
         async with prepare(backend, source, part_range, prompt=base_prompt, ctx=ctx) as prepared:
             result = await generate(
@@ -139,14 +129,14 @@ async def transcribe_with(
             )
         segments = rebase(parse_segments(result.text), prepared.offset, span.start, span.end)
         if result.finish_reason != "MAX_TOKENS":
-            return _ChunkTranscript(segments, result.usage)
+            return ChunkTranscript(segments, result.usage)
         if depth >= limits.max_split_depth or span.end - span.start < 2 * _MIN_SPLIT_SECONDS:
             cut = segments[-1].end if segments else span.keep_start
-            return _ChunkTranscript(segments, result.usage, gaps=[(max(cut, span.keep_start), span.keep_end)])
+            return ChunkTranscript(segments, result.usage, gaps=[(max(cut, span.keep_start), span.keep_end)])
         # Too much speech for one reply: redo it as two halves (each needs about half the tokens).
         halves = span.halves(overlap)
         parts = []
-        combined = _ChunkTranscript([], result.usage, splits=1)
+        combined = ChunkTranscript([], result.usage, splits=1)
         for half in halves:
             sub = await request(half, _part_range(half, remote), attempts, depth + 1)
             parts.append((half.keep_start, half.keep_end, sub.segments))
@@ -156,16 +146,16 @@ async def transcribe_with(
         combined.segments = stitch(parts)
         return combined
 
-    async def work(span: Span, attempts: Attempts) -> _ChunkTranscript:
+    async def work(span: Span, attempts: Attempts) -> ChunkTranscript:
         return await request(span, rng if single else _part_range(span, remote), attempts, 0)
 
     outcomes = await run_chunks(spans, work, ctx=ctx, what="transcribing")
-    full = _full_transcript(args, ctx, rng, spans, outcomes)
+    full = full_transcript(args, ctx, rng, spans, outcomes)
     page, rest = paginate(full.segments, limits.page_chars)
     if rest is None:
         return full
     stored_uri = TRANSCRIPTS.put(key, full, args.format).uri
-    return _page(args, full, page, rest, stored_uri)
+    return first_page(args, full, page, rest, stored_uri)
 
 
 def _part_range(span: Span, remote: bool) -> AudioRange:
@@ -187,107 +177,6 @@ def _store_key(source: Source, rng: AudioRange, args: TranscribeAudioInput, ctx:
     else:
         ident = source.name
     return (ident, round(rng.end_seconds, 3), args.speakers, ctx.settings.model, ctx.settings.base_url)
-
-
-def _full_transcript(
-    args: TranscribeAudioInput,
-    ctx: RunContext,
-    rng: AudioRange,
-    spans: list[Span],
-    outcomes: list[ChunkOutcome[_ChunkTranscript]],
-) -> TranscribeAudioOutput:
-    notes: list[str] = [PROMPT_RANGE_NOTE] if rng.method == "prompt" else []
-    usage = Usage()
-    parts = []
-    for outcome in outcomes:
-        value = outcome.value
-        if value is None:
-            continue
-        usage = add_usage(usage, value.usage)
-        parts.append((outcome.span.keep_start, outcome.span.keep_end, value.segments))
-        if value.splits:
-            notes.append(
-                f"{outcome.span.label} had more speech than one reply can hold; it was split "
-                f"{value.splits} time(s) and transcribed in parts."
-            )
-        for start, end in value.gaps:
-            notes.append(
-                f"The transcript of {clock(start)}–{clock(end)} is missing: the model's reply hit its "
-                f"output limit even for the smallest part. Call again with start={clock(start)!r} "
-                f"end={clock(end)!r}."
-            )
-    notes.extend(failure_notes(outcomes))
-    segments = monotonic(stitch(_move_cuts_before_cut_off_segments(parts, outcomes)))
-    if not segments and not notes:
-        notes.append("No speech was recognized in this audio.")
-    return TranscribeAudioOutput(
-        text=render(segments, args.format, timestamps=args.timestamps, speakers=args.speakers),
-        segments=segments,
-        range=rng,
-        model=ctx.settings.model,
-        usage=usage,
-        chunks=[o.report for o in outcomes] if len(spans) > 1 else [],
-        notes=notes,
-    )
-
-
-_CUT_OFF_SECONDS = 0.3
-
-
-def _move_cuts_before_cut_off_segments(
-    parts: list[tuple[float, float, list[Segment]]], outcomes: list[ChunkOutcome[_ChunkTranscript]]
-) -> list[tuple[float, float, list[Segment]]]:
-    """A segment running into the end of its chunk was heard cut off (a sentence across a cut that found
-    no pause); when the next chunk heard that segment's start, the next chunk owns it instead."""
-    spans = {o.span.keep_start: o.span for o in outcomes if o.value is not None}
-    keeps = [(a, b) for a, b, _ in parts]
-    for i in range(len(parts) - 1):
-        keep_start, keep_end = keeps[i]
-        span, following = spans[parts[i][0]], spans.get(parts[i][1])
-        if following is None:  # the next chunk failed: keep what this one heard
-            continue
-        cut_off = [
-            s.start for s in parts[i][2] if s.end >= span.end - _CUT_OFF_SECONDS and s.start < keep_end
-        ]
-        if cut_off and following.start <= min(cut_off) and min(cut_off) > keep_start:
-            keeps[i] = (keep_start, min(cut_off))
-            keeps[i + 1] = (min(cut_off), keeps[i + 1][1])
-    return [(a, b, segments) for (a, b), (_, _, segments) in zip(keeps, parts, strict=True)]
-
-
-def _page(
-    args: TranscribeAudioInput, full: TranscribeAudioOutput, page: list[Segment], rest: float, uri: str
-) -> TranscribeAudioOutput:
-    return full.model_copy(
-        update={
-            "text": render(page, args.format, timestamps=args.timestamps, speakers=args.speakers),
-            "segments": page,
-            "next_cursor": clock(rest),
-            "transcript_uri": uri,
-        }
-    )
-
-
-def _page_from_store(
-    args: TranscribeAudioInput, full: TranscribeAudioOutput, uri: str, rng: AudioRange, limits: Limits
-) -> TranscribeAudioOutput:
-    """The page at ``rng.start_seconds`` of a transcript made earlier: nothing is sent, nothing billed."""
-    at = rng.start_seconds
-    remaining = [s for s in full.segments if s.start >= at - 0.0005]
-    page, rest = paginate(remaining, limits.page_chars)
-    note = "Continued from the complete transcript made by an earlier call (nothing was sent or billed)."
-    out = full.model_copy(
-        update={
-            "text": render(page, args.format, timestamps=args.timestamps, speakers=args.speakers),
-            "segments": page,
-            "range": full.range.model_copy(update={"start_seconds": at}),
-            "usage": Usage(),
-            "next_cursor": clock(rest) if rest is not None else None,
-            "transcript_uri": uri,
-            "notes": [*full.notes, note],
-        }
-    )
-    return out
 
 
 # --- describe / ask -----------------------------------------------------------------------------------------
