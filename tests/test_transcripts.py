@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import json
 
 import pytest
@@ -114,8 +116,8 @@ def test_monotonic_orders_drops_repeats_and_trims_overlaps() -> None:
     assert [s.text for s in result] == ["First sentence.", "Second sentence.", "Third.", "Fourth."]
     assert result[0].end == 10.0  # trimmed to where the next one starts
     starts = [s.start for s in result]
-    assert all(a < b for a, b in zip(starts, starts[1:], strict=False))
-    assert all(s.start <= s.end <= n.start for s, n in zip(result, result[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(starts))
+    assert all(s.start <= s.end <= n.start for s, n in itertools.pairwise(result))
 
 
 def test_clock_uses_hours_only_past_an_hour() -> None:
