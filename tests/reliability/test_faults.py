@@ -230,13 +230,13 @@ async def test_a_cached_file_that_turned_failed_is_uploaded_again_and_the_entry_
 async def test_one_slow_response_past_the_timeout_is_retried_and_succeeds(
     emulator: EmulatorServer, settings: Settings, speech: Path, temp_root: Path
 ) -> None:
-    quick = settings.with_(request_timeout_seconds=0.3)
-    emulator.state.faults.latency(1.0, operation="models.countTokens", times=1)
+    quick = settings.with_(request_timeout_seconds=0.5)
+    emulator.state.faults.latency(1.5, operation="models.countTokens", times=1)
     out: Any = await call_operation(
         "count_audio_tokens", {"audio": str(speech), "end": "0:03", "exact": True}, settings=quick
     )
     assert out.method == "api" and out.audio_tokens == 96
-    assert emulator.state.faults.stats.requests["models.countTokens"] == 2
+    assert emulator.state.faults.stats.requests["models.countTokens"] >= 2  # more only on a loaded machine
     assert_clean(emulator, settings, temp_root, files=0)
 
 
@@ -253,12 +253,12 @@ async def test_responses_always_slower_than_the_timeout_end_in_a_timeout_error(
 async def test_an_upload_chunk_slower_than_the_timeout_leaves_one_remote_file(
     emulator: EmulatorServer, settings: Settings, speech: Path, temp_root: Path
 ) -> None:
-    quick = settings.with_(request_timeout_seconds=0.3, upload_adopt_grace_seconds=3.0)
-    emulator.state.faults.latency(1.0, operation="upload.chunk", times=1)
+    quick = settings.with_(request_timeout_seconds=0.5, upload_adopt_grace_seconds=3.0)
+    emulator.state.faults.latency(1.5, operation="upload.chunk", times=1)
     out: Any = await call_operation("upload_audio", {"audio": str(speech)}, settings=quick)
     assert out.state == "ACTIVE"
     # the abandoned attempt must not turn into a second file once the emulator wakes up
-    await _settle(emulator, 1.2)
+    await _settle(emulator, 1.5)
     assert_clean(emulator, settings, temp_root, files=1)
 
 
