@@ -1,8 +1,8 @@
 """Hostile inputs and the checks every answer must pass, shared by the in-process and subprocess suites.
 
 A *clear error* is a tool error whose text is a sentence for the model: not empty, no Python traceback, not
-the MCP SDK's bare "Error executing tool" and not our own internal-error fallback (which means an exception
-escaped the library's error hierarchy — a bug).
+the MCP SDK's bare "Error executing tool", and neither the adapters' internal-error fallback nor the backend's
+"Unexpected failure while …" catch-all (both mean an exception escaped the error hierarchy — a bug).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-FORBIDDEN_IN_ERRORS = ("Traceback", "Error executing tool", "internal error", 'File "/')
+FORBIDDEN_IN_ERRORS = ("Traceback", "Error executing tool", "internal error", "Unexpected failure", 'File "/')
 
 ABSURD_TIME_CODES = (
     "99999999:00",

@@ -11,6 +11,7 @@ normal call. The subprocess proof that nothing outside the allowed roots is open
 from __future__ import annotations
 
 import concurrent.futures
+import os
 import subprocess
 import sys
 import textwrap
@@ -194,7 +195,8 @@ def arguments_for(name: str, tree: HostileTree, *, typed: bool) -> st.SearchStra
 
 
 FUZZ = settings(
-    max_examples=50,
+    # CI runs 50 examples per tool; GEMINI_AUDIO_FUZZ_EXAMPLES=1000 searches deeper (a few minutes).
+    max_examples=int(os.environ.get("GEMINI_AUDIO_FUZZ_EXAMPLES", "50")),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
