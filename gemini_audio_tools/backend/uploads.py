@@ -17,7 +17,12 @@ from pathlib import Path
 from google.genai import types
 
 from ..context import RunContext
-from ..errors import OperationTimeoutError, RemoteFileFailedError, RemoteFileNotFoundError
+from ..errors import (
+    InvalidArgumentError,
+    OperationTimeoutError,
+    RemoteFileFailedError,
+    RemoteFileNotFoundError,
+)
 from ..schemas import AudioFile
 from .cache import EXPIRY_MARGIN, CacheEntry, sha256_file, utc_now
 from .client import Backend
@@ -26,6 +31,8 @@ from .retry import with_retries
 
 _POLL_FIRST, _POLL_MAX = 0.1, 2.0
 _ADOPT_POLL = 0.25
+MAX_FILE_BYTES = 2 * 1024**3
+"""The Files API's per-file limit: larger files are refused before a byte is hashed or sent."""
 
 
 @dataclass(frozen=True)
@@ -188,12 +195,19 @@ async def upload_file(
     """Make the bytes of ``path`` available as an ACTIVE remote file, uploading only if needed.
 
     Raises:
+        InvalidArgumentError: the file is larger than the Files API accepts (2 GiB).
         RemoteFileFailedError: the upload was processed and FAILED (the remote file is deleted).
         OperationTimeoutError: it did not become ACTIVE in time (the remote file is deleted).
         GeminiAudioError: other API failures, after retries.
     """
-    sha256 = await asyncio.to_thread(sha256_file, path)
     size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InvalidArgumentError(
+            f"{path.name} is {size / 1024**3:.1f} GiB; the Files API takes at most 2 GiB per file. Pass "
+            "start and end to send a range (ranges are cut locally and sent as 16 kHz mono FLAC, "
+            "~0.1 GiB per hour)."
+        )
+    sha256 = await asyncio.to_thread(sha256_file, path)
     async with backend.cache.lock(sha256, timeout=backend.settings.file_active_timeout_seconds):
         entry = backend.cache.get(sha256)
         if entry is not None:

@@ -13,7 +13,7 @@ from gemini_audio_tools.backend.uploads import _hex_sha256, to_audio_file, uploa
 from gemini_audio_tools.config import Settings
 from gemini_audio_tools.context import RunContext
 from gemini_audio_tools.emulator.server import EmulatorServer
-from gemini_audio_tools.errors import OperationTimeoutError, RemoteFileFailedError
+from gemini_audio_tools.errors import InvalidArgumentError, OperationTimeoutError, RemoteFileFailedError
 from tests.fixtures.audio import MakeAudio
 from tests.fixtures.backend import ProgressLog
 
@@ -191,3 +191,15 @@ async def test_a_file_with_a_non_ascii_name_uploads(wav: Path, run_ctx: RunConte
     upload = await upload_file(backend, named, mime_type="audio/wav", ctx=run_ctx, display_name=named.name)
     assert upload.file.display_name == named.name
     assert await remote_names(backend) == [upload.file.name]
+
+
+async def test_a_file_over_two_gib_is_refused_before_it_is_read_or_sent(
+    tmp_path: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    huge = tmp_path / "huge.flac"
+    with huge.open("wb") as handle:
+        handle.truncate(2 * 1024**3 + 1)  # sparse: nothing to read if the size check comes first
+    backend = Backend.from_settings(run_ctx.settings)
+    with pytest.raises(InvalidArgumentError, match=r"at most 2 GiB per file\. Pass start and end"):
+        await upload_file(backend, huge, mime_type="audio/flac", ctx=run_ctx)
+    assert emulator.state.faults.stats.requests["upload.start"] == 0
