@@ -90,7 +90,7 @@ async def remote_duration(backend: Backend, source: RemoteAudio) -> float:
 
 
 async def open_with_range(
-    audio: str, start: str | None, end: str | None, ctx: RunContext, backend: Backend
+    audio: str, start: str | None, end: str | None, ctx: RunContext, backend: Backend | None = None
 ) -> tuple[Source, AudioRange]:
     """:func:`open_source` plus the validated range ('whole'/'clip' locally, 'whole'/'prompt' remotely); a
     remote source comes back with its duration measured.
@@ -101,6 +101,7 @@ async def open_with_range(
     source = await open_source(audio, ctx, backend)
     if isinstance(source, LocalAudio):
         return source, pick_range(start, end, source.info.duration_seconds)
+    backend = backend or Backend.from_settings(ctx.settings)
     duration = await remote_duration(backend, source)
     rng = remote_range(start, end, duration)
     if rng.method == "prompt":

@@ -50,8 +50,9 @@ async def free_text(
     Raises:
         GeminiAudioError: bad arguments, or every request failed.
     """
+    # Local checks (path, format, range) first: a bad range is reported even when no key is configured.
+    source, rng = await open_with_range(audio, start, end, ctx)
     backend = Backend.from_settings(ctx.settings)
-    source, rng = await open_with_range(audio, start, end, ctx, backend)
     spans = await plan_spans_at_pauses(source, rng, chunk_seconds, 0.0, verb)
     single = len(spans) == 1
     name = source.path.name if isinstance(source, LocalAudio) else source.name

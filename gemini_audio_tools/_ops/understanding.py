@@ -97,8 +97,9 @@ async def transcribe_with(
     Raises:
         GeminiAudioError: bad arguments, or the request(s) failed (all chunks, when chunked).
     """
+    # Local checks (path, format, range) first: a bad range is reported even when no key is configured.
+    source, whole = await open_with_range(args.audio, args.start, args.end, ctx)
     backend = Backend.from_settings(ctx.settings)
-    source, whole = await open_with_range(args.audio, args.start, args.end, ctx, backend)
     remote = isinstance(source, RemoteAudio)
     rng = apply_cursor(whole, args.cursor, remote=remote)
     key = _store_key(source, whole, args, ctx)

@@ -341,3 +341,18 @@ async def test_a_cursor_with_no_kept_transcript_transcribes_from_the_cursor(
         32 * (out.range.end_seconds - 20)
     )
     assert out.segments and all(s.start >= 20.0 for s in out.segments) and "listening" in words(out.text)
+
+
+@pytest.mark.parametrize("operation", ["transcribe", "describe", "ask"])
+async def test_a_bad_range_is_reported_before_a_missing_key(
+    operation: str, speech_wav: SpeechAudio, run_ctx: RunContext
+) -> None:
+    keyless = RunContext(settings=run_ctx.settings.with_(api_key=None, base_url=None))
+    audio = str(speech_wav.path)
+    calls = {
+        "transcribe": lambda: transcribe_audio(TranscribeAudioInput(audio=audio, end="99:00"), keyless),
+        "describe": lambda: describe_audio(DescribeAudioInput(audio=audio, end="99:00"), keyless),
+        "ask": lambda: ask_about_audio(AskAboutAudioInput(audio=audio, end="99:00", question="?"), keyless),
+    }
+    with pytest.raises(InvalidTimeRangeError, match="past the end of the audio"):
+        await calls[operation]()
