@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
 from .facts import AudioFacts, FactsAccumulator, Span
 from .pcm import AudioHeader, iter_blocks, read_header
@@ -80,7 +81,7 @@ def snap_to_speech(segments: list[Segment], spans: tuple[Span, ...], tolerance: 
 
 
 def analyze(
-    data: bytes,
+    data: bytes | Path,
     *,
     need: TranscriptNeed,
     recognizer: Callable[[], Recognizer | None],

@@ -163,9 +163,8 @@ class FilesApi:
         session.finished_file_id = session.file_id
 
     def _measure(self, path: Path, mime_type: str) -> tuple[AudioTokenCount | None, str | None]:
-        data = path.read_bytes()
-        try:
-            return self.state.model.count_audio(AudioInput(data, mime_type)), None
+        try:  # decoded from the stored file: a 2 GB upload is never held in memory
+            return self.state.model.count_audio(AudioInput(b"", mime_type, path=path)), None
         except GeminiAudioError as err:
             return None, f"The file could not be processed as {mime_type}: {err}"
 

@@ -23,7 +23,6 @@ gets a text saying how to install the recognizer (``pip install 'gemini-audio-to
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import re
 import threading
@@ -79,12 +78,12 @@ class OfflineModel:
         Raises:
             CorruptAudioError: the bytes are not decodable audio.
         """
-        key = hashlib.sha256(audio.data).hexdigest()
+        key = audio.digest()
         with self._cache_lock:
             if key in self._counts:
                 self._counts.move_to_end(key)
                 return self._counts[key]
-        seconds = decoded_seconds(audio.data)
+        seconds = decoded_seconds(audio.source())
         count = AudioTokenCount(seconds=seconds, tokens=estimate_audio_tokens(seconds))
         with self._cache_lock:
             self._counts[key] = count
@@ -147,14 +146,14 @@ class OfflineModel:
         need = {Task.TRANSCRIBE: TranscriptNeed.FULL, Task.ANSWER: TranscriptNeed.FULL}.get(
             intent.task, TranscriptNeed.EXCERPT
         )
-        key = (hashlib.sha256(audio.data).hexdigest(), intent.time_range, need)
+        key = (audio.digest(), intent.time_range, need)
         with self._cache_lock:
             for candidate in ((key[0], key[1], need), (key[0], key[1], TranscriptNeed.FULL)):
                 if candidate in self._analyses:
                     self._analyses.move_to_end(candidate)
                     return self._analyses[candidate]
         result = analyze(
-            audio.data,
+            audio.source(),
             need=need,
             recognizer=self.recognizer,
             time_range=intent.time_range,

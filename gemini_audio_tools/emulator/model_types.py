@@ -6,16 +6,38 @@ The HTTP layer turns a generateContent request into a :class:`GenerationRequest`
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
 class AudioInput:
-    """One audio part of a request (inline data, or the bytes of a referenced file)."""
+    """One audio part of a request (inline data, or a referenced file read from the emulator's store)."""
 
     data: bytes
     mime_type: str
+    path: Path | None = None
+    """When set, the audio is read from this file (``data`` is empty): stored uploads are not loaded whole."""
+    sha256: str | None = None
+    """Hex SHA-256 of the audio's bytes, when already known (stored files)."""
+
+    def source(self) -> bytes | Path:
+        """What to decode: the stored file, or the inline bytes."""
+        return self.path if self.path is not None else self.data
+
+    def digest(self) -> str:
+        """Hex SHA-256 of the audio's bytes (the models' cache key)."""
+        if self.sha256:
+            return self.sha256
+        if self.path is None:
+            return hashlib.sha256(self.data).hexdigest()
+        digest = hashlib.sha256()
+        with self.path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -159,9 +159,9 @@ class ModelsApi:
             raise file_not_active(record.id, state)
         if record.mime_type not in allowed:
             raise unsupported_mime_type(record.mime_type)
-        data = await anyio.to_thread.run_sync(record.path.read_bytes)
         assert record.audio is not None  # ACTIVE audio files were measured when uploaded
-        return AudioInput(data, record.mime_type), record.audio
+        audio = AudioInput(b"", record.mime_type, path=record.path, sha256=record.sha256_hex)
+        return audio, record.audio
 
     async def _run_model(self, prepared: _Prepared) -> GenerationResult:
         per_hour = self.state.faults.audio_latency_per_hour

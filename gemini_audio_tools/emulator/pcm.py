@@ -11,15 +11,23 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
 
+from ..audio._open import open_audio
 from ..audio.decode import PcmArray
 from ..errors import CorruptAudioError
 
 SAMPLE_RATE = 16_000
 """What the model hears: Gemini downsamples audio to 16 kHz mono; so do we."""
+
+
+def _open(source: bytes | Path) -> Any:
+    """A PyAV container on inline bytes, or on a stored file (streamed, never read into memory whole)."""
+    return av.open(io.BytesIO(source)) if isinstance(source, bytes) else open_audio(source)
 
 
 @dataclass(frozen=True)
@@ -32,14 +40,14 @@ class AudioHeader:
     container: str
 
 
-def read_header(data: bytes) -> AudioHeader:
+def read_header(data: bytes | Path) -> AudioHeader:
     """Channel count, sample rate, codec and container of ``data``'s first audio stream.
 
     Raises:
         CorruptAudioError: the bytes are not a container with an audio stream.
     """
     try:
-        with av.open(io.BytesIO(data)) as container:
+        with _open(data) as container:
             stream = next((s for s in container.streams if s.type == "audio"), None)
             if stream is None:
                 raise CorruptAudioError("The file contains no audio stream.")
@@ -56,7 +64,7 @@ def read_header(data: bytes) -> AudioHeader:
         ) from None
 
 
-def decoded_seconds(data: bytes) -> float:
+def decoded_seconds(data: bytes | Path) -> float:
     """The audio's true duration, from decoding every frame (container headers lie: VBR MP3, ADTS AAC, OGG).
 
     Raises:
@@ -65,7 +73,7 @@ def decoded_seconds(data: bytes) -> float:
     samples = 0
     rate = 0
     try:
-        with av.open(io.BytesIO(data)) as container:
+        with _open(data) as container:
             stream = next((s for s in container.streams if s.type == "audio"), None)
             if stream is None:
                 raise CorruptAudioError("The file contains no audio stream.")
@@ -81,10 +89,10 @@ def decoded_seconds(data: bytes) -> float:
     return samples / rate
 
 
-def _decoded_pieces(data: bytes) -> Iterator[PcmArray]:
+def _decoded_pieces(data: bytes | Path) -> Iterator[PcmArray]:
     resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
     try:
-        with av.open(io.BytesIO(data)) as container:
+        with _open(data) as container:
             stream = next((s for s in container.streams if s.type == "audio"), None)
             if stream is None:
                 raise CorruptAudioError("The file contains no audio stream.")
@@ -119,7 +127,7 @@ def quiet_cut(pcm: PcmArray, search_seconds: float, frame: int = 480) -> int:
 
 
 def iter_blocks(
-    data: bytes,
+    data: bytes | Path,
     *,
     block_seconds: float = 600.0,
     start: float | None = None,
