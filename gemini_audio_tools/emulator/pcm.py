@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,9 +26,24 @@ SAMPLE_RATE = 16_000
 """What the model hears: Gemini downsamples audio to 16 kHz mono; so do we."""
 
 
-def _open(source: bytes | Path) -> Any:
-    """A PyAV container on inline bytes, or on a stored file (streamed, never read into memory whole)."""
-    return av.open(io.BytesIO(source)) if isinstance(source, bytes) else open_audio(source)
+@contextmanager
+def _audio_stream(source: bytes | Path) -> Iterator[tuple[Any, Any]]:
+    """The container and its first audio stream, on inline bytes or a stored file (streamed, never read into
+    memory whole); FFmpeg's failures inside the block become CorruptAudioError.
+
+    Raises:
+        CorruptAudioError: not a container with an audio stream, or undecodable.
+    """
+    try:
+        with av.open(io.BytesIO(source)) if isinstance(source, bytes) else open_audio(source) as container:
+            stream = next((s for s in container.streams if s.type == "audio"), None)
+            if stream is None:
+                raise CorruptAudioError("The file contains no audio stream.")
+            yield container, stream
+    except av.FFmpegError as exc:
+        raise CorruptAudioError(
+            f"The audio could not be decoded ({exc.__class__.__name__}: {exc})."
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -46,22 +62,14 @@ def read_header(data: bytes | Path) -> AudioHeader:
     Raises:
         CorruptAudioError: the bytes are not a container with an audio stream.
     """
-    try:
-        with _open(data) as container:
-            stream = next((s for s in container.streams if s.type == "audio"), None)
-            if stream is None:
-                raise CorruptAudioError("The file contains no audio stream.")
-            ctx = stream.codec_context
-            return AudioHeader(
-                channels=int(ctx.channels or 1),
-                sample_rate=int(stream.sample_rate or ctx.sample_rate or 0),
-                codec=str(ctx.name),
-                container=str(container.format.name),
-            )
-    except av.FFmpegError as exc:
-        raise CorruptAudioError(
-            f"The audio could not be decoded ({exc.__class__.__name__}: {exc})."
-        ) from None
+    with _audio_stream(data) as (container, stream):
+        ctx = stream.codec_context
+        return AudioHeader(
+            channels=int(ctx.channels or 1),
+            sample_rate=int(stream.sample_rate or ctx.sample_rate or 0),
+            codec=str(ctx.name),
+            container=str(container.format.name),
+        )
 
 
 def decoded_seconds(data: bytes | Path) -> float:
@@ -72,18 +80,10 @@ def decoded_seconds(data: bytes | Path) -> float:
     """
     samples = 0
     rate = 0
-    try:
-        with _open(data) as container:
-            stream = next((s for s in container.streams if s.type == "audio"), None)
-            if stream is None:
-                raise CorruptAudioError("The file contains no audio stream.")
-            for frame in container.decode(stream):
-                samples += frame.samples
-                rate = frame.sample_rate or rate
-    except av.FFmpegError as exc:
-        raise CorruptAudioError(
-            f"The audio could not be decoded ({exc.__class__.__name__}: {exc})."
-        ) from None
+    with _audio_stream(data) as (container, stream):
+        for frame in container.decode(stream):
+            samples += frame.samples
+            rate = frame.sample_rate or rate
     if samples == 0 or rate == 0:
         raise CorruptAudioError("The file decodes to no audio samples (empty or truncated).")
     return samples / rate
@@ -91,20 +91,12 @@ def decoded_seconds(data: bytes | Path) -> float:
 
 def _decoded_pieces(data: bytes | Path) -> Iterator[PcmArray]:
     resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-    try:
-        with _open(data) as container:
-            stream = next((s for s in container.streams if s.type == "audio"), None)
-            if stream is None:
-                raise CorruptAudioError("The file contains no audio stream.")
-            for frame in container.decode(stream):
-                for out in resampler.resample(frame):
-                    yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
-            for out in resampler.resample(None):
+    with _audio_stream(data) as (container, stream):
+        for frame in container.decode(stream):
+            for out in resampler.resample(frame):
                 yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
-    except av.FFmpegError as exc:
-        raise CorruptAudioError(
-            f"The audio could not be decoded ({exc.__class__.__name__}: {exc})."
-        ) from None
+        for out in resampler.resample(None):
+            yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
 
 
 def quiet_cut(pcm: PcmArray, search_seconds: float, frame: int = 480) -> int:
