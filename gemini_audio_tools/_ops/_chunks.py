@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from ..audio.chunks import plan_chunks
+from ..audio.chunks import ChunkPlan, plan_chunks
 from ..audio.clip import clip_range
 from ..audio.decode import decode_pcm
 from ..audio.silence import find_silences
@@ -122,9 +122,7 @@ async def plan_spans_at_pauses(
         silences=[(a - start, b - start) for a, b in pauses],
         snap_window_seconds=window,
     )
-    return [
-        Span(p.index, start + p.start, start + p.end, start + p.keep_start, start + p.keep_end) for p in plans
-    ]
+    return _spans_at(start, plans)
 
 
 def pauses_near(path: Path, cuts: Sequence[float], window: float) -> list[tuple[float, float]]:
@@ -154,6 +152,11 @@ def split_range(start: float, end: float, max_seconds: float, overlap_seconds: f
     if end - start <= max_seconds:
         return [Span(0, start, end, start, end)]
     plans = plan_chunks(end - start, max_seconds, overlap_seconds)
+    return _spans_at(start, plans)
+
+
+def _spans_at(start: float, plans: Sequence[ChunkPlan]) -> list[Span]:
+    """Chunk plans (relative to ``start``) as spans on the file's timeline."""
     return [
         Span(p.index, start + p.start, start + p.end, start + p.keep_start, start + p.keep_end) for p in plans
     ]
