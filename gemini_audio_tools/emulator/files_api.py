@@ -138,7 +138,9 @@ class FilesApi:
         audio: AudioTokenCount | None = None
         failure: str | None = None
         if session.mime_type.startswith("audio/"):
-            audio, failure = await anyio.to_thread.run_sync(self._measure, path, session.mime_type)
+            audio, failure = await anyio.to_thread.run_sync(
+                self._measure, path, session.mime_type, session.hasher.hexdigest()
+            )
         forced = self.state.faults.take_failed_upload()
         failure = forced or failure
         record = store.add(
@@ -162,9 +164,9 @@ class FilesApi:
         # Kept (bytes now owned by the store) so a repeated finalize or a query answers with the file.
         session.finished_file_id = session.file_id
 
-    def _measure(self, path: Path, mime_type: str) -> tuple[AudioTokenCount | None, str | None]:
-        try:  # decoded from the stored file: a 2 GB upload is never held in memory
-            return self.state.model.count_audio(AudioInput(b"", mime_type, path=path)), None
+    def _measure(self, path: Path, mime_type: str, sha256: str) -> tuple[AudioTokenCount | None, str | None]:
+        try:  # decoded from the stored file: a 2 GB upload is never held in memory (nor hashed again)
+            return self.state.model.count_audio(AudioInput(b"", mime_type, path=path, sha256=sha256)), None
         except GeminiAudioError as err:
             return None, f"The file could not be processed as {mime_type}: {err}"
 
