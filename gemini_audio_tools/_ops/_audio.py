@@ -19,13 +19,13 @@ from google.genai import types
 
 from ..audio import AudioInfo, probe_audio
 from ..audio.clip import ClippedAudio, clip_range
-from ..backend.cache import sha256_file
 from ..backend.client import Backend
 from ..backend.generate import audio_part, count_tokens, fits_inline, remote_part
 from ..backend.prompts import range_clause
 from ..backend.uploads import Upload, get_file, wait_until_active
 from ..context import RunContext
 from ..errors import GeminiAudioError, InvalidTimeRangeError
+from ..hashing import sha256_file
 from ..paths import is_remote_file_ref, normalize_file_name, resolve_local_audio
 from ..schemas import AudioRange
 from ..timecode import parse_timecode, resolve_range

@@ -23,8 +23,9 @@ from ..errors import (
     RemoteFileFailedError,
     RemoteFileNotFoundError,
 )
+from ..hashing import sha256_file
 from ..schemas import AudioFile
-from .cache import EXPIRY_MARGIN, CacheEntry, sha256_file, utc_now
+from .cache import EXPIRY_MARGIN, CacheEntry, utc_now
 from .client import Backend
 from .errors import is_transport_error
 from .retry import with_retries

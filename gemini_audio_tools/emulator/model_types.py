@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..hashing import sha256_file
+
 
 @dataclass(frozen=True)
 class AudioInput:
@@ -31,13 +33,7 @@ class AudioInput:
         """Hex SHA-256 of the audio's bytes (the models' cache key)."""
         if self.sha256:
             return self.sha256
-        if self.path is None:
-            return hashlib.sha256(self.data).hexdigest()
-        digest = hashlib.sha256()
-        with self.path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
+        return hashlib.sha256(self.data).hexdigest() if self.path is None else sha256_file(self.path)
 
 
 @dataclass(frozen=True)

