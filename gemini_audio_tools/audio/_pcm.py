@@ -86,6 +86,9 @@ def _extended_float(raw: bytes) -> float:
 
 _AIFC_CODECS = {b"NONE": "be", b"twos": "be", b"sowt": "le", b"fl32": "f32be", b"FL32": "f32be"}
 _AIFC_CODECS.update({b"fl64": "f64be", b"FL64": "f64be", b"alaw": "pcm_alaw", b"ulaw": "pcm_mulaw"})
+_AIFC_COMPRESSED = {b"ima4": "IMA ADPCM", b"MAC3": "MACE 3:1", b"MAC6": "MACE 6:1", b"GSM ": "GSM"}
+_AIFC_COMPRESSED.update({b"QDM2": "QDesign Music 2", b"Qclp": "QCELP", b"sdx2": "SDX2 DPCM"})
+"""Compressions named in messages; an unknown tag is not quoted (messages never echo a file's bytes)."""
 
 
 def aiff_facts(handle: BinaryIO, size: int, label: str) -> StreamFacts:
@@ -113,8 +116,8 @@ def aiff_facts(handle: BinaryIO, size: int, label: str) -> StreamFacts:
     compression = comm[18:22] if is_aifc else b"NONE"
     kind = _AIFC_CODECS.get(compression)
     if kind is None:
-        name = compression.decode("latin-1", "replace")
-        raise UnsupportedAudioError(f"{label} is an AIFC file compressed with '{name}'; {_CONVERT}.")
+        name = _AIFC_COMPRESSED.get(compression, "a compression type we do not recognise")
+        raise UnsupportedAudioError(f"{label} is an AIFC file compressed with {name}; {_CONVERT}.")
     if channels <= 0 or rate <= 0 or bits <= 0:
         raise corrupt(label, f"its header says {channels} channels of {bits}-bit audio at {rate} Hz")
     codec = kind if kind.startswith("pcm") else f"pcm_f{kind[1:]}" if kind.startswith("f") else None

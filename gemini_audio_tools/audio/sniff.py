@@ -10,6 +10,10 @@ Decisions:
 * **Ogg Opus / Ogg FLAC / Speex** are refused: Gemini's list of formats names Ogg *Vorbis* only.
 * **MP2/MP1** (MPEG Layer I/II) are refused: Gemini's MP3 support is Layer III.
 * An ID3v2 tag can hide what follows; we look past it (an ID3-tagged ADTS or FLAC file is still found).
+* **No message quotes the file's bytes.** Through MCP or LangChain an error goes to a model, and a tool
+  pointed at a ``.env`` or a private key inside an allowed directory must not leak its first line. A
+  refusal names what the file is and its size, never its content (not even a hex dump or a RIFF form type
+  we do not know).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 from ..errors import CorruptAudioError, UnsupportedAudioError
 from ._files import open_regular_file
 from ._mpeg import adts_frame_at, id3v2_end, mpeg_frame_at
+from ._text import text_kind
 from .formats import AudioFormat
 
 HEAD_BYTES = 8192
@@ -57,7 +62,7 @@ def sniff_file(path: Path) -> AudioFormat:
         tag_end = id3v2_end(head)
         if len(head) - 4 < tag_end < size:
             handle.seek(tag_end)
-            return _sniff_after_id3(handle.read(HEAD_BYTES), size - tag_end, f"'{Path(path).name}'")
+            return _sniff_after_id3(handle.read(HEAD_BYTES), size - tag_end, f"'{Path(path).name}'", size)
     return _sniff(head, size, f"'{Path(path).name}'")
 
 
@@ -70,11 +75,13 @@ def _sniff(head: bytes, size: int, label: str) -> AudioFormat:
             raise CorruptAudioError(f"{label} holds only an ID3 tag and no audio; the file is truncated.")
         if tag_end > len(head) - 4:
             return "mp3"
-        return _sniff_after_id3(head[tag_end:], size - tag_end, label)
+        return _sniff_after_id3(head[tag_end:], size - tag_end, label, size)
     return _sniff_after_id3(head, size, label)
 
 
-def _sniff_after_id3(head: bytes, size: int, label: str) -> AudioFormat:
+def _sniff_after_id3(head: bytes, size: int, label: str, total: int | None = None) -> AudioFormat:
+    """The format of ``head`` (what follows any ID3v2 tag); ``total`` is the whole file's size if larger."""
+    label = f"{label} ({_describe_size(size if total is None else total)})"
     found = _container(head, size, label)
     if found is not None:
         return found
@@ -84,15 +91,27 @@ def _sniff_after_id3(head: bytes, size: int, label: str) -> AudioFormat:
         return frames
     _refuse_text(head, label)
     raise UnsupportedAudioError(
-        f"{label} is not audio in any format we recognise (it starts with bytes {head[:8].hex(' ')}). "
-        f"{_ACCEPTED}; if it is audio in another format, {_CONVERT}."
+        f"{label} is not audio in any format we recognise (binary data that is neither audio nor a known "
+        f"document, image, archive or video format). {_ACCEPTED}; if it is audio in another format, "
+        f"{_CONVERT}."
     )
+
+
+def _describe_size(size: int) -> str:
+    """``size`` bytes for a message: ``"312 bytes"``, ``"4.1 kB"``, ``"12.5 MB"``, ``"2.15 GB"``."""
+    if size < 1000:
+        return f"{size} byte{'' if size == 1 else 's'}"
+    if size < 1_000_000:
+        return f"{size / 1000:.1f} kB"
+    if size < 1_000_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{size / 1_000_000_000:.2f} GB"
 
 
 def _need(head: bytes, size: int, count: int, label: str, what: str) -> None:
     if len(head) < count and size < count:
         raise CorruptAudioError(
-            f"{label} starts like {what} but is cut off after {size} bytes; it is truncated."
+            f"{label} starts like {what} but is too short to hold its header; it is truncated."
         )
 
 
@@ -108,16 +127,15 @@ def _container(head: bytes, size: int, label: str) -> AudioFormat | None:
             raise UnsupportedAudioError(f"{label} is an AVI video, not audio; {_EXTRACT}.")
         if kind == b"WEBP":
             raise UnsupportedAudioError(f"{label} is a WebP image, not audio. {_ACCEPTED}.")
-        raise UnsupportedAudioError(
-            f"{label} is a RIFF '{kind.decode('latin-1')}' file, not WAV audio. {_ACCEPTED}."
-        )
+        other = _RIFF_KINDS.get(kind, "a RIFF container of a kind other than WAVE")
+        raise UnsupportedAudioError(f"{label} is {other}, not WAV audio; {_advice(other)}.")
     if magic == b"FORM":
         _need(head, size, 12, label, "an IFF file")
-        name = head[8:12].decode("latin-1")
         if head[8:12] in (b"AIFF", b"AIFC"):
             _need(head, size, 54, label, "an AIFF file")
             return "aiff"
-        raise UnsupportedAudioError(f"{label} is an IFF '{name}' file, not AIFF. {_ACCEPTED}.")
+        other = _IFF_KINDS.get(head[8:12], "an IFF container of a kind other than AIFF")
+        raise UnsupportedAudioError(f"{label} is {other}, not AIFF audio; {_advice(other)}.")
     if magic == b"fLaC":
         _need(head, size, 42, label, "a FLAC file")
         return "flac"
@@ -149,6 +167,25 @@ def _container(head: bytes, size: int, label: str) -> AudioFormat | None:
             f"{_EXTRACT}."
         )
     return None
+
+
+_RIFF_KINDS = {
+    b"RMID": "a RIFF MIDI file (notes, not recorded sound)",
+    b"CDXA": "a Video CD track (CDXA)",
+    b"ACON": "an animated cursor",
+    b"RMMP": "a RIFF multimedia movie",
+    b"DLS ": "a DLS sound bank",
+}
+"""RIFF form types named in messages; an unknown one is not quoted (it is the file's own bytes)."""
+
+_IFF_KINDS = {
+    b"8SVX": "Amiga 8SVX audio",
+    b"16SV": "Amiga 16SV audio",
+    b"MAUD": "Amiga MAUD audio",
+    b"ILBM": "an IFF image (ILBM)",
+    b"ANIM": "an IFF animation",
+}
+"""IFF form types named in messages; an unknown one is not quoted."""
 
 
 def _ogg(head: bytes, size: int, label: str) -> AudioFormat:
@@ -196,11 +233,19 @@ _OTHER_FORMATS: tuple[tuple[int, bytes, str], ...] = (
 )
 
 
+def _advice(what: str) -> str:
+    """How to get from ``what`` to accepted audio: convert audio or video, otherwise name the formats."""
+    if any(word in what for word in ("audio", "video", "movie", "container")):
+        return _CONVERT
+    return _ACCEPTED
+
+
 def _refuse_known_non_audio(head: bytes, label: str) -> None:
     for offset, magic, name in _OTHER_FORMATS:
         if head[offset : offset + len(magic)] == magic:
-            advice = f"{_CONVERT}" if "audio" in name or "video" in name else _ACCEPTED
-            raise UnsupportedAudioError(f"{label} is {name}, which Gemini cannot take as audio; {advice}.")
+            raise UnsupportedAudioError(
+                f"{label} is {name}, which Gemini cannot take as audio; {_advice(name)}."
+            )
     if len(head) >= 377 and head[0] == 0x47 and head[188] == 0x47 and head[376] == 0x47:
         raise UnsupportedAudioError(f"{label} is an MPEG transport stream (video); {_EXTRACT}.")
 
@@ -240,32 +285,16 @@ def _chained(head: bytes, size: int, pos: int, following: int, label: str) -> bo
         return False
     if following > size:
         raise CorruptAudioError(
-            f"{label} starts with an audio frame, but the file ends after {size} bytes, inside that frame; "
-            "the file is truncated."
+            f"{label} starts with an audio frame, but the file ends inside that frame; it is truncated."
         )
     return True
 
 
 def _refuse_text(head: bytes, label: str) -> None:
-    sample = head[:4096]
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UnsupportedAudioError(f"{label} is a UTF-16 text file, not audio. {_ACCEPTED}.")
-    try:
-        text = sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(sample) - 4:
-            return
-        text = sample[: exc.start].decode("utf-8")
-    if not text or sum(ch.isprintable() or ch in "\r\n\t" for ch in text) < 0.95 * len(text):
-        return
-    stripped = text.lstrip("\ufeff \r\n\t").lower()
-    if stripped.startswith(("<!doctype html", "<html", "<head", "<body")):
-        kind = "an HTML page (perhaps an error page saved instead of the download)"
-    elif stripped.startswith("<"):
-        kind = "an XML/markup text file"
-    elif stripped.startswith(("{", "[")):
-        kind = "a JSON text file"
-    else:
-        kind = "a text file"
-    preview = " ".join(text.split())[:60]
-    raise UnsupportedAudioError(f'{label} is {kind}, not audio (it begins "{preview}"). {_ACCEPTED}.')
+    """Refuse text by naming its kind; its words are never repeated (see the module docstring)."""
+    kind = text_kind(head[:4096])
+    if kind is not None:
+        raise UnsupportedAudioError(
+            f"{label} is {kind}, not audio. {_ACCEPTED}; pass the path of the recording itself (text "
+            "cannot be converted to audio)."
+        )

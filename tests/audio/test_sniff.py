@@ -34,10 +34,73 @@ def test_an_empty_file_is_corrupt_and_says_it_is_empty(empty_file: Path) -> None
         sniff_file(empty_file)
 
 
-def test_a_text_file_named_mp3_is_refused_as_text(text_as_mp3: Path) -> None:
-    with pytest.raises(UnsupportedAudioError, match="is a text file, not audio") as caught:
+def test_a_text_file_named_mp3_is_refused_as_text_with_its_name_and_size(text_as_mp3: Path) -> None:
+    with pytest.raises(UnsupportedAudioError, match=r"is a plain text file, not audio") as caught:
         sniff_file(text_as_mp3)
-    assert "notes.mp3" in str(caught.value) and "Meeting notes" in str(caught.value)
+    size = text_as_mp3.stat().st_size
+    assert f"'notes.mp3' ({size} bytes)" in str(caught.value)
+    assert "Gemini accepts WAV, MP3" in str(caught.value)
+
+
+SECRET = "sk-test-9f2c4e7a1b3d5f60"
+KEY_BODY = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW"
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (f"GEMINI_API_KEY={SECRET}\nOTHER=1\n", "a plain text file"),
+        (f"-----BEGIN OPENSSH PRIVATE KEY-----\n{KEY_BODY}\n", "a PEM text file"),
+        (f'{{"api_key": "{SECRET}"}}', "a JSON text file"),
+        (f"<html><body>{SECRET}</body></html>", "an HTML page"),
+        (f"\ufeff{SECRET} in a file with a byte-order mark", "a plain text file"),
+        (f"WEBVTT\n\n00:00.000 --> 00:01.000\n{SECRET}\n", "a WebVTT subtitle text file"),
+        (f"1\n00:00:01,000 --> 00:00:02,500\n{SECRET}\n", "an SRT subtitle text file"),
+    ],
+)
+def test_a_refused_text_file_is_named_by_kind_and_none_of_its_text_is_quoted(
+    tmp_path: Path, content: str, kind: str
+) -> None:
+    path = tmp_path / "secrets.mp3"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(UnsupportedAudioError) as caught:
+        sniff_file(path)
+    message = str(caught.value)
+    assert f"is {kind}" in message and "not audio" in message
+    for word in (SECRET, SECRET[8:], KEY_BODY[:12], "GEMINI_API_KEY", "api_key", "OTHER", "byte-order"):
+        assert word not in message
+
+
+def test_utf16_text_is_named_without_quoting_it() -> None:
+    data = "\ufeffpassword=hunter2-secret".encode("utf-16")
+    with pytest.raises(UnsupportedAudioError, match="UTF-16 text file") as caught:
+        sniff_bytes(data, len(data))
+    assert (
+        "hunter2" not in str(caught.value) and "hunter2".encode("utf-16-le") not in str(caught.value).encode()
+    )
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"RIFF\x00\x10\x00\x00QWZX" + b"\x00" * 40,  # unknown RIFF form type
+        b"FORM\x00\x10\x00\x00QWZX" + b"\x00" * 60,  # unknown IFF form type
+        b"\x30\x82\x04\xa4QWZX" + bytes(range(128, 256)) * 8,  # binary, e.g. a DER key
+    ],
+)
+def test_binary_refusals_quote_no_bytes_of_the_file(head: bytes) -> None:
+    with pytest.raises(UnsupportedAudioError) as caught:
+        sniff_bytes(head, len(head))
+    message = str(caught.value)
+    assert "QWZX" not in message and "30 82" not in message.lower() and "3082" not in message
+    assert "Gemini accepts" in message or "convert it first" in message
+
+
+def test_every_refusal_gives_the_file_size_in_readable_units(tmp_path: Path) -> None:
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(_ftyp(b"qt  ") + b"\x00" * 2_500_000)
+    with pytest.raises(UnsupportedAudioError, match=r"'clip.mp4' \(2\.5 MB\) is a QuickTime MOV video"):
+        sniff_file(video)
 
 
 def test_an_mp4_video_is_refused_with_advice_to_extract_the_audio(mp4_video: Path) -> None:
