@@ -8,10 +8,10 @@ WAV/AIFF by repeating one minute of PCM under a 2-hour header, FLAC and OGG Vorb
 MP3 and ADTS AAC by repeating the encoded frames of one minute 120 times (for MP3 under a patched
 Xing/Info header; the "mp3 (no Xing)" row drops that header, so its length is counted or sampled).
 
-Repeated frames flatter a sampled length, so the "varied" rows (``bench/_varied.py``) are 2 hours of VBR
-MP3 (no Xing) and ADTS AAC alternating speech, silence, tones and noise, checked against their decoded
-length. A second table shows what sampling alone would have answered for each such file (before the
-error-bar gate that sends imprecise estimates back to the exact walk): that is the honest sampling error.
+The "varied" and "podcast" rows (``bench/_varied.py``) are 2 hours of VBR MP3 (no Xing) and ADTS AAC
+alternating speech, silence (digital silence: ~9-byte AAC frames), tones and noise, checked against their
+decoded length: those formats state no length, so every frame header is read (``audio/_walk.py``), and
+the bench shows what that costs on content whose frame sizes swing.
 """
 
 from __future__ import annotations
@@ -23,13 +23,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 import av
 import numpy as np
 
-from gemini_audio_tools.audio import _sampling
 from gemini_audio_tools.audio._mpeg import id3v2_end, mpeg_frame_at
 from gemini_audio_tools.audio.decode import decode_pcm
 from gemini_audio_tools.audio.probe import probe_audio
@@ -210,7 +208,7 @@ def main() -> None:
     rows = build_files()
     print(f"probe_audio, median of {RUNS} runs (targets: 2 h < 50 ms and < 2x the 1-minute file)\n")
     header = f"{'format':<15}{'1 min ms':>9}{'2 h ms':>10}{'ratio':>8}{'2 h MB':>9}"
-    header += f"{'1 min err':>11}{'2 h err':>10}  2 h duration"
+    header += f"{'1 min err':>11}{'2 h err':>10}"
     print(header)
     print("-" * len(header))
     for name, (one, two, expect_one, expect_two) in rows.items():
@@ -218,49 +216,10 @@ def main() -> None:
         err_one = probe_audio(one).duration_seconds / expect_one - 1
         err_two = probe_audio(two).duration_seconds / expect_two - 1
         size = two.stat().st_size / 1e6
-        how = "exact" if probe_audio(two).duration_exact else "sampled"
         print(
             f"{name:<15}{fast:>9.3f}{slow:>10.3f}{slow / fast:>7.1f}x{size:>9.1f}"
-            f"{err_one * 100:>10.4f}%{err_two * 100:>9.4f}%  {how}"
+            f"{err_one * 100:>10.4f}%{err_two * 100:>9.4f}%"
         )
-    _sampling_table(rows)
-
-
-def _slice(data: bytes, offset: int, count: int) -> bytes:
-    return data[offset : offset + count]
-
-
-def _sampling_table(rows: dict[str, tuple[Path, Path, float, float]]) -> None:
-    """What sampling alone estimates for each 2-hour MP3/AAC file, and whether the gate accepts it."""
-    print(f"\nsampling alone ({_sampling.WINDOWS} windows x {_sampling.WINDOW_BYTES} bytes), 2 h files")
-    print(f"{'file':<15}{'ms':>7}{'error':>10}{'error bar':>11}  verdict")
-    for name, (_, two, _, expect) in rows.items():
-        if two.suffix not in (".mp3", ".aac") or name == "mp3":
-            continue
-        data = two.read_bytes()
-        start = id3v2_end(data)
-        mp3 = two.suffix == ".mp3"
-        fmt = (_sampling.mpeg_format if mp3 else _sampling.adts_format)(data[start : start + 7])
-        frame = mpeg_frame_at(data, start)
-        rate = frame.sample_rate if mp3 and frame else CODED_RATE
-        end = _sampling.payload_end(data, len(data))
-        began = time.perf_counter()
-        windows = _sampling.sample_windows(fmt, partial(_slice, data), start, end)
-        assert windows is not None
-        per_frame = frame.samples if mp3 and frame else 1024
-        estimate = _sampling.estimate_samples(windows, end - start, rate if mp3 else None, per_frame)
-        took = (time.perf_counter() - began) * 1000
-        error = estimate.samples / rate / expect - 1
-        verdict = (
-            "exact (CBR)"
-            if estimate.exact
-            else "rejected: walk"
-            if (estimate.relative_error > _sampling.MAX_RELATIVE_ERROR)
-            else "accepted"
-        )
-        if not mp3 and not _sampling.SAMPLE_ADTS and verdict == "accepted":
-            verdict += " by the gate (unused: ADTS sampling is off)"
-        print(f"{name:<15}{took:>7.2f}{error * 100:>9.3f}%{estimate.relative_error * 100:>10.3f}%  {verdict}")
 
 
 if __name__ == "__main__":

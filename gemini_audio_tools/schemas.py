@@ -114,12 +114,6 @@ class InspectAudioOutput(_Output):
     codec: str = Field(description="Audio codec, e.g. pcm_s16le, mp3, vorbis, flac, aac.")
     mime_type: str = Field(description="MIME type Gemini expects for this format, e.g. audio/mp3.")
     duration_seconds: float = Field(description="Duration of the whole file in seconds.")
-    duration_estimated: bool = Field(
-        default=False,
-        description="True when duration_seconds was estimated from a sample of the file (large MP3 without "
-        "a length header, or AAC/ADTS): it is then within 0.5% of the real length, and a range may end at "
-        "most 0.5% past it.",
-    )
     sample_rate: int = Field(description="Samples per second, e.g. 44100.")
     channels: int = Field(description="Number of channels (Gemini merges them to mono).")
     size_bytes: int = Field(description="File size in bytes.")
@@ -133,8 +127,7 @@ class InspectAudioOutput(_Output):
     def to_text(self) -> str:
         """One line, e.g. "speech.mp3: MP3, 10:28 (628.0 s), 44100 Hz stereo, 9.6 MB; ~20,096 tokens"."""
         layout = {1: "mono", 2: "stereo"}.get(self.channels, f"{self.channels} channels")
-        about = "≈" if self.duration_estimated else ""  # sampled, within 0.5%
-        clock = f"{about}{format_timecode(self.duration_seconds)} ({about}{self.duration_seconds:.1f} s)"
+        clock = f"{format_timecode(self.duration_seconds)} ({self.duration_seconds:.1f} s)"
         line = (
             f"{PurePath(self.path).name}: {self.format.upper()}, {clock}, {self.sample_rate} Hz {layout}, "
             f"{_size(self.size_bytes)}"

@@ -41,7 +41,6 @@ async def inspect_audio(args: InspectAudioInput, ctx: RunContext) -> InspectAudi
         codec=info.codec,
         mime_type=info.mime_type,
         duration_seconds=info.duration_seconds,
-        duration_estimated=not info.duration_exact,
         sample_rate=info.sample_rate,
         channels=info.channels,
         size_bytes=info.size_bytes,

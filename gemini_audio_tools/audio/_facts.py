@@ -9,8 +9,7 @@ from ..errors import CorruptAudioError
 
 @dataclass(frozen=True)
 class StreamFacts:
-    """Facts read from headers. ``samples`` is the decoded length in samples per channel; ``exact`` is
-    False when it was estimated from a sample of frame headers (big MP3 / ADTS files, see ``_sampling``)."""
+    """Facts read from headers. ``samples`` is the decoded length in samples per channel."""
 
     codec: str
     sample_rate: int
@@ -18,7 +17,6 @@ class StreamFacts:
     samples: int
     audio_bytes: int
     start_time: float = 0.0
-    exact: bool = True
 
 
 def truncated(label: str, what: str) -> CorruptAudioError:

@@ -3,17 +3,20 @@
 Neither format stores a reliable length: an MP3 may carry a Xing/Info/VBRI header written by its encoder
 (with LAME's encoder delay and padding), an ADTS stream never does. Without one, the only honest duration is
 frames × samples per frame, and a frame's length is in its 4- or 7-byte header, so we hop from header to
-header over a memory map. That reads headers only; nothing is decoded.
+header over a memory map (long files: many stretches at once, see :mod:`._walk`). That reads headers
+only; nothing is decoded.
 """
 
 from __future__ import annotations
 
 import mmap
-import re
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from ._walk import BAD, Framing, Ints, Words, walk_frames
 
 _MPEG_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 _BITRATES_V1 = {
@@ -123,6 +126,9 @@ def scan_mpeg(data: bytes | mmap.mmap, start: int, size: int) -> FrameScan:
     """
     if start + 4 > size:
         return FrameScan(0, 0, start, truncated=False)
+    quick = _walk_quickly(data, start, size, mpeg_framing)
+    if quick is not None:
+        return quick
     unpack = _WORD.unpack_from
     first = unpack(data, start)[0] >> 8
     fixed, fixed_rate = first >> 8, first & 0x0C
@@ -146,14 +152,10 @@ def scan_mpeg(data: bytes | mmap.mmap, start: int, size: int) -> FrameScan:
 
 
 def scan_adts(data: bytes | mmap.mmap, start: int, size: int) -> FrameScan:
-    """Hop over consecutive ADTS frames from ``start`` (see :func:`scan_mpeg`).
-
-    Tries :func:`_count_adts_by_pattern` first (C-speed, about twice as fast) and walks the frames one by
-    one only when that cannot prove its count.
-    """
+    """Hop over consecutive ADTS frames from ``start`` (see :func:`scan_mpeg`)."""
     if start + 7 > size:
         return FrameScan(0, 0, start, truncated=False)
-    quick = _count_adts_by_pattern(data, start, size)
+    quick = _walk_quickly(data, start, size, adts_framing)
     if quick is not None:
         return quick
     fixed1, fixed2 = data[start + 1], data[start + 2]  # sync, profile, rate and channels never change
@@ -172,30 +174,72 @@ def scan_adts(data: bytes | mmap.mmap, start: int, size: int) -> FrameScan:
     return FrameScan(frames, samples, pos, truncated=False)
 
 
-def _count_adts_by_pattern(data: bytes | mmap.mmap, start: int, size: int) -> FrameScan | None:
-    """Count ADTS frames with one regular-expression pass for the first three bytes of their headers.
+def _walk_quickly(
+    data: bytes | mmap.mmap, start: int, size: int, framing: Callable[[bytes], Framing]
+) -> FrameScan | None:
+    """The whole run from ``start`` to the end of the payload counted by :func:`~._walk.walk_frames`
+    (many stretches at once), or None when that cannot prove its count (then hop one frame at a time)."""
+    if not isinstance(data, mmap.mmap):
+        return None
+    end = payload_end(data, size)
+    walk = walk_frames(data, start, end, framing(bytes(data[start : start + 4])))
+    return None if walk is None else FrameScan(walk.frames, walk.samples, end, truncated=False)
 
-    Every header repeats the first one's 28 fixed bits (and, in VBR streams, the buffer-fullness value
-    0x7FF), so matching them finds every frame; matches whose other fixed bits differ are dropped. The
-    count is accepted only if the frames' lengths add up to exactly the bytes from ``start`` to the end
-    (less an ID3v1 tag); a false match inside audio data, junk, or a cut-off last frame breaks that sum.
-    Returns None when the proof fails.
-    """
-    head = bytes(data[start : start + 7])
-    matches = re.compile(re.escape(head[:3]) + b"(....)", re.DOTALL).findall(data, start, size)
-    if not matches:
-        return None
-    fields = np.frombuffer(b"".join(matches), dtype=np.uint8).reshape(-1, 4)
-    keep = (fields[:, 0] & 0xF0) == (head[3] & 0xF0)
-    if ((head[5] & 0x1F) << 6 | head[6] >> 2) == 0x7FF:  # VBR: the same buffer fullness in every frame
-        keep &= ((fields[:, 2] & 0x1F) == 0x1F) & ((fields[:, 3] & 0xFC) == 0xFC)
-    fields = fields[keep].astype(np.int64)
-    lengths = ((fields[:, 0] & 3) << 11) | (fields[:, 1] << 3) | (fields[:, 2] >> 5)
-    tag = 128 if bytes(data[size - 128 : size - 125]) == b"TAG" else 0
-    if int(lengths.min()) < 7 or int(lengths.sum()) != size - tag - start:
-        return None
-    samples = 1024 * int(((fields[:, 3] & 3) + 1).sum())
-    return FrameScan(len(fields), samples, size - tag, truncated=False)
+
+def payload_end(data: bytes | mmap.mmap, size: int) -> int:
+    """Where the frames end: before an ID3v1 tag and/or an APEv2 tag at the end of the file."""
+    end = size
+    if end >= 128 and bytes(data[end - 128 : end - 125]) == b"TAG":
+        end -= 128
+    if end >= 32 and bytes(data[end - 32 : end - 24]) == b"APETAGEX":
+        tag_size = int.from_bytes(data[end - 20 : end - 16], "little")
+        has_header = data[end - 9] & 0x80
+        end = max(0, end - tag_size - (32 if has_header else 0))
+    return end
+
+
+def adts_framing(head: bytes) -> Framing:
+    """ADTS frames whose first three header bytes (sync, profile, rate, channels) are ``head``'s, as
+    :func:`scan_adts` counts them: length from the 13-bit field (at least the 7-byte header), 1024
+    samples per raw data block."""
+    sync = head[:3]
+    fixed = int.from_bytes(sync, "big")
+
+    def step(words: Words) -> tuple[Ints, Ints]:
+        length = ((words >> 21) & 0x1FFF).astype(np.int64)  # header bytes 3-5
+        length += (((words >> 40) != fixed) | (length < 7)) * BAD
+        return length, 1024 * ((words >> 8) & 3).astype(np.int64)  # byte 6: raw blocks - 1
+
+    def hop(data: mmap.mmap, pos: int) -> tuple[int, int]:
+        length = ((data[pos + 3] & 3) << 11) | (data[pos + 4] << 3) | (data[pos + 5] >> 5)
+        return (length if length >= 7 else 0), 1024 * ((data[pos + 6] & 3) + 1)
+
+    return Framing(sync, 1024, step, hop)
+
+
+def mpeg_framing(head: bytes) -> Framing:
+    """MPEG audio frames with ``head``'s version, layer, CRC flag and sample rate, as :func:`scan_mpeg`
+    counts them (free-format and reserved bit rates are not frames)."""
+    sync, rate_bits = head[:2], head[2] & 0x0C
+    lengths = np.full(256, BAD, dtype=np.int64)
+    per_frame = 0
+    for byte2 in range(256):
+        frame = parse_mpeg_header(0xFF, head[1], byte2, 0)
+        if frame is not None and byte2 & 0x0C == rate_bits:
+            lengths[byte2], per_frame = frame.length, frame.samples
+    table = [0 if length == BAD else length for length in lengths.tolist()]  # a list: faster for one hop
+    fixed = int.from_bytes(sync, "big")
+
+    def step(words: Words) -> tuple[Ints, None]:
+        length = lengths[(words >> 40) & 0xFF]  # header byte 2: bit rate, rate, padding
+        length += ((words >> 48) != fixed) * BAD
+        return length, None
+
+    def hop(data: mmap.mmap, pos: int) -> tuple[int, int]:
+        length: int = table[data[pos + 2]]
+        return length, per_frame if length else 0
+
+    return Framing(sync, per_frame, step, hop)
 
 
 @dataclass(frozen=True)

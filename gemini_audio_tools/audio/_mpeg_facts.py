@@ -5,7 +5,6 @@ from __future__ import annotations
 import mmap
 from collections.abc import Callable
 
-from . import _sampling
 from ._facts import StreamFacts, corrupt, truncated
 from ._mpeg import (
     MP3_DECODER_DELAY,
@@ -19,22 +18,9 @@ from ._mpeg import (
     scan_adts,
     scan_mpeg,
 )
-from ._sampling import (
-    MAX_RELATIVE_ERROR,
-    SAMPLE_ABOVE_BYTES,
-    WINDOWS,
-    FrameFormat,
-    adts_format,
-    estimate_samples,
-    mpeg_format,
-    payload_end,
-    sample_windows,
-)
 from .sniff import HEAD_BYTES
 
-ReadAt = Callable[[int, int], bytes]
 _RESYNC_WINDOW = 65536
-_TAIL = 32768  # bytes walked at the end of a sampled file, to catch a truncated last frame
 
 
 def _first_frame(data: mmap.mmap, size: int, start: int, label: str, find: object) -> int:
@@ -45,17 +31,9 @@ def _first_frame(data: mmap.mmap, size: int, start: int, label: str, find: objec
     raise corrupt(label, "no audio frame was found where the audio should start")
 
 
-def mp3_facts(
-    data: mmap.mmap,
-    size: int,
-    label: str,
-    sample_above: int = SAMPLE_ABOVE_BYTES,
-    read_at: ReadAt | None = None,
-) -> StreamFacts:
+def mp3_facts(data: mmap.mmap, size: int, label: str) -> StreamFacts:
     """Facts of an MP3: from its Xing/Info/VBRI header when that describes the whole file, else by counting
-    frames (and then trimming what FFmpeg trims: the Info frame, and LAME's delay at the start). Without
-    any such header and above ``sample_above`` bytes, sampled instead when that is exact (CBR) or precise
-    enough (see :mod:`._sampling`), reading through ``read_at(offset, count)`` (default: the map).
+    frames (and then trimming what FFmpeg trims: the Info frame, and LAME's delay at the start).
 
     Raises:
         CorruptAudioError: no frame where the audio should start, or the file ends inside a frame.
@@ -76,15 +54,6 @@ def mp3_facts(
             )
         audio_bytes = xing.audio_bytes or size - start
         return StreamFacts("mp3", frame.sample_rate, frame.channels, samples, audio_bytes, start_time)
-    if xing is None and size - start > sample_above:
-        fmt = mpeg_format(bytes(data[start : start + 4]))
-        reader = read_at or _slicer(data)
-        sampled = _sampled(
-            data, start, size, fmt, reader, scan_mpeg, mpeg_frame_at, label, frame.sample_rate, frame.samples
-        )
-        if sampled is not None:
-            samples, audio_bytes, exact = sampled
-            return StreamFacts("mp3", frame.sample_rate, frame.channels, samples, audio_bytes, 0.0, exact)
     samples, audio_bytes = _scan_with_resync(data, start, size, scan_mpeg, mpeg_frame_at, label, "an MP3")
     if xing is not None:
         samples -= frame.samples  # the Info frame holds no audio
@@ -100,16 +69,8 @@ def _continues_after(data: mmap.mmap, start: int, size: int, audio_bytes: int | 
     return _next_frame(data, start + audio_bytes, size, mpeg_frame_at, window=4) is not None
 
 
-def adts_facts(
-    data: mmap.mmap,
-    size: int,
-    label: str,
-    sample_above: int = SAMPLE_ABOVE_BYTES,
-    read_at: ReadAt | None = None,
-) -> StreamFacts:
-    """Facts of an ADTS AAC stream: every frame counted (the format has no length field), or, only if
-    :data:`~._sampling.SAMPLE_ADTS` is set, above ``sample_above`` bytes sampled when that is precise
-    enough (see :mod:`._sampling` and :func:`mp3_facts`).
+def adts_facts(data: mmap.mmap, size: int, label: str) -> StreamFacts:
+    """Facts of an ADTS AAC stream: every frame counted (the format has no length field).
 
     Raises:
         CorruptAudioError: no frame where the audio should start, or the file ends inside a frame.
@@ -118,52 +79,8 @@ def adts_facts(
     frame = adts_frame_at(data, start)
     assert frame is not None
     channels = frame.channels or 2  # 0 means "set in the stream"; FFmpeg then reports what it decodes
-    if _sampling.SAMPLE_ADTS and size - start > sample_above:
-        fmt = adts_format(bytes(data[start : start + 7]))
-        reader = read_at or _slicer(data)
-        sampled = _sampled(data, start, size, fmt, reader, scan_adts, adts_frame_at, label, None)
-        if sampled is not None:
-            samples, audio_bytes, exact = sampled
-            return StreamFacts("aac", frame.sample_rate, channels, samples, audio_bytes, 0.0, exact)
     samples, audio_bytes = _scan_with_resync(data, start, size, scan_adts, adts_frame_at, label, "an AAC")
     return StreamFacts("aac", frame.sample_rate, channels, samples, audio_bytes)
-
-
-def _sampled(
-    data: mmap.mmap,
-    start: int,
-    size: int,
-    fmt: FrameFormat,
-    read_at: ReadAt,
-    scan: Callable[[mmap.mmap, int, int], FrameScan],
-    header_at: Callable[[mmap.mmap, int], MpegFrame | AdtsFrame | None],
-    label: str,
-    cbr_sample_rate: int | None,
-    frame_samples: int = 1024,
-) -> tuple[int, int, bool] | None:
-    """(samples, audio bytes, exact) from sampled frame headers, or None when the caller must walk them:
-    the frames do not run cleanly to the end of the file (junk, joined files), too many windows found no
-    frame chain, or the estimate's error bar is wider than :data:`~._sampling.MAX_RELATIVE_ERROR`.
-
-    Raises:
-        CorruptAudioError: the last frame runs past the end of the file.
-    """
-    end = payload_end(data, size)
-    tail = _next_frame(data, max(start, end - _TAIL), size, header_at)
-    if tail is None:
-        return None
-    run = scan(data, tail, size)
-    if run.truncated:
-        raise truncated(label, f"its last frame runs past the end of the file, at byte {run.end}")
-    if run.end != end:
-        return None
-    windows = sample_windows(fmt, read_at, start, end)
-    if windows is None or len(windows.frames) < WINDOWS * 0.9 or not windows.frames.any():
-        return None
-    estimate = estimate_samples(windows, end - start, cbr_sample_rate, frame_samples)
-    if estimate.relative_error > MAX_RELATIVE_ERROR:
-        return None
-    return estimate.samples, end - start, estimate.exact
 
 
 def _scan_with_resync(
@@ -197,10 +114,6 @@ def _scan_with_resync(
             if joined is not None and read_xing(data, pos, joined) is not None:
                 samples -= joined.samples  # a joined file's Info frame decodes to nothing
     return samples, audio_bytes
-
-
-def _slicer(data: mmap.mmap) -> ReadAt:
-    return lambda offset, count: data[offset : offset + count]
 
 
 def _rate(frame: MpegFrame | AdtsFrame | None) -> int:

@@ -165,5 +165,3 @@ def test_inspect_audio_text_is_one_line_with_name_format_length_layout_size_and_
         }
     )
     assert "; range 1:00-1:30.5 (30.5 s); " in ranged.model_copy(update={"estimated_tokens": 976}).to_text()
-    estimated = out.model_copy(update={"duration_estimated": True}).to_text()
-    assert estimated.startswith("speech.mp3: MP3, ≈10:28 (≈628.0 s), ")

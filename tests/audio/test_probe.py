@@ -299,53 +299,42 @@ def cbr_mp3_without_xing(make_audio: MakeAudio, tmp_path: Path) -> Path:
     return out
 
 
-def test_big_cbr_mp3_without_xing_is_sized_exactly_from_a_sample(
-    make_audio: MakeAudio, tmp_path: Path
+def walk_long_files_in_stretches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the many-stretch walk (normally for files over 2 MiB) take these small test files."""
+    from gemini_audio_tools.audio import _walk
+
+    monkeypatch.setattr(_walk, "WALK_ABOVE_BYTES", 0)
+    monkeypatch.setattr(_walk, "STRETCH_BYTES", 4096)
+
+
+def test_cbr_mp3_without_xing_gets_the_same_exact_length_from_the_stretch_walk(
+    make_audio: MakeAudio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = cbr_mp3_without_xing(make_audio, tmp_path)
-    walked = probe_audio(path)
-    sampled = probe_audio(path, sample_above_bytes=10_000)
-    assert walked.duration_exact and sampled.duration_exact
-    assert sampled.duration_seconds == walked.duration_seconds
+    one_hop_at_a_time = probe_audio(path)
+    walk_long_files_in_stretches(monkeypatch)
+    assert probe_audio(path) == one_hop_at_a_time
+    assert one_hop_at_a_time.duration_seconds == pytest.approx(decoded_seconds(path, 44100), abs=1e-6)
 
 
-def test_big_adts_is_walked_exactly_unless_adts_sampling_is_switched_on(make_audio: MakeAudio) -> None:
-    path = make_audio("aac", 20.0, rate=44100)
-    assert probe_audio(path, sample_above_bytes=10_000).duration_exact
-
-
-def test_big_adts_is_sampled_within_half_a_percent_and_says_so(
-    make_audio: MakeAudio, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from gemini_audio_tools.audio import _sampling
-
-    monkeypatch.setattr(_sampling, "SAMPLE_ADTS", True)
-    path = make_audio("aac", 20.0, rate=44100)
-    walked = probe_audio(path)
-    sampled = probe_audio(path, sample_above_bytes=10_000)
-    assert walked.duration_exact and not sampled.duration_exact
-    assert sampled.duration_seconds == pytest.approx(decoded_seconds(path, 44100), rel=0.005)
-
-
-def test_files_under_the_threshold_are_walked_exactly(make_audio: MakeAudio) -> None:
-    path = make_audio("aac", 20.0, rate=44100)
-    assert probe_audio(path, sample_above_bytes=path.stat().st_size).duration_exact
-
-
-def test_adts_with_digital_silence_falls_back_to_the_exact_walk(
-    make_audio: MakeAudio, tmp_path: Path
+def test_adts_with_digital_silence_gets_the_same_exact_length_from_the_stretch_walk(
+    make_audio: MakeAudio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tone, silence = make_audio("aac", 8.0, rate=44100), make_audio("aac", 8.0, rate=44100, kind="silence")
     joined = tmp_path / "tone-silence.aac"
     joined.write_bytes((tone.read_bytes() + silence.read_bytes()) * 2)
-    info = probe_audio(joined, sample_above_bytes=10_000)
-    assert info.duration_exact
-    assert info.duration_seconds == probe_audio(joined).duration_seconds
+    one_hop_at_a_time = probe_audio(joined)
+    walk_long_files_in_stretches(monkeypatch)
+    assert probe_audio(joined) == one_hop_at_a_time
+    assert one_hop_at_a_time.duration_seconds == pytest.approx(decoded_seconds(joined, 44100), abs=1e-6)
 
 
-def test_a_big_file_cut_mid_frame_is_still_reported_truncated(make_audio: MakeAudio, tmp_path: Path) -> None:
+def test_a_file_cut_mid_frame_is_reported_truncated_by_the_stretch_walk_too(
+    make_audio: MakeAudio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = cbr_mp3_without_xing(make_audio, tmp_path)
     cut = tmp_path / "cut.mp3"
     cut.write_bytes(path.read_bytes()[:-100])
+    walk_long_files_in_stretches(monkeypatch)
     with pytest.raises(CorruptAudioError, match="truncated"):
-        probe_audio(cut, sample_above_bytes=10_000)
+        probe_audio(cut)
