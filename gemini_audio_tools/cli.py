@@ -5,9 +5,10 @@ here. stdout carries only the result (``to_text()``, or the output model with ``
 go to stderr. Exit status: 0 success, 2 for mistakes the caller can fix (bad arguments, paths, ranges), 1 for
 anything else. Tracebacks are never shown.
 
-Allowed directories: ``--allow-dir`` (repeatable), else ``GEMINI_AUDIO_ALLOWED_DIRS``, else the working
-directory *and* the directory of an audio path given on the command line: on a terminal the human who typed
-the path is the caller, so naming a file is permission to read it.
+Allowed paths: ``--allow-dir`` (repeatable), else ``GEMINI_AUDIO_ALLOWED_DIRS``, else exactly the audio file
+named on the command line (its real location, symlinks resolved) and nothing else: not its directory, not the
+working directory. On a terminal the human who typed the path is the caller, so naming a file is permission to
+read *that* file; its neighbours (a ``.env``, a key) stay out of reach of anything the command runs.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from ._cli_progress import StderrProgress
 from ._setup import embedded_emulator, settings_from_flags
 from .config import Settings
 from .context import RunContext
-from .errors import GeminiAudioError
+from .errors import GeminiAudioError, PathNotAllowedError
 from .operations import OPERATIONS, Operation
+from .paths import is_remote_file_ref
 
 __all__ = ["build_parser", "main", "run"]
 
@@ -44,8 +46,8 @@ def _add_global_flags(parser: argparse.ArgumentParser, *, in_subcommand: bool) -
         action="append",
         metavar="DIR",
         default=default,
-        help="Directory audio may be read from (repeatable). Default: GEMINI_AUDIO_ALLOWED_DIRS, else the "
-        "working directory and the directory of the audio path you give.",
+        help="Directory audio may be read from (repeatable). Default: GEMINI_AUDIO_ALLOWED_DIRS, else only "
+        "the audio file you name.",
     )
     group.add_argument("--model", default=default, help="Gemini model id (default: GEMINI_AUDIO_MODEL).")
     group.add_argument(
@@ -107,7 +109,7 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr:
         op = OPERATIONS[args.operation]
         return _run_operation(op, args, out, err)
     except GeminiAudioError as exc:
-        print(f"{PROG}: error: {exc}", file=err)
+        print(f"{PROG}: error: {exc}{_environment_hint(exc, args)}", file=err)
         return 2 if exc.caller_fixable else 1
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=err)
@@ -135,17 +137,45 @@ def _run_operation(op: Operation[Any, Any], args: argparse.Namespace, out: TextI
 
 
 def _settings(args: argparse.Namespace, audio: str | None) -> Settings:
+    """Settings from flags and environment; with no allowed directory configured, only the named file."""
     allow = getattr(args, "allow_dir", None)
     settings = settings_from_flags(allow, getattr(args, "model", None))
-    if not allow and not os.environ.get("GEMINI_AUDIO_ALLOWED_DIRS") and audio and _is_local(audio):
-        parent = Path(audio).expanduser().resolve().parent
-        if parent.is_dir():
-            settings = settings.with_(allowed_dirs=(*settings.allowed_dirs, parent))
-    return settings
+    if allow or _dirs_in_environment():
+        return settings
+    named = _named_file(audio) if audio else None
+    return settings.with_(allowed_dirs=(named,) if named is not None else ())
 
 
-def _is_local(audio: str) -> bool:
-    return not (audio.startswith("files/") or "://" in audio)
+def _environment_hint(exc: GeminiAudioError, args: argparse.Namespace) -> str:
+    """For a path refused because of a GEMINI_AUDIO_ALLOWED_DIRS the user may have set for the MCP server."""
+    if not isinstance(exc, PathNotAllowedError) or getattr(args, "allow_dir", None):
+        return ""
+    if not _dirs_in_environment():
+        return ""
+    return (
+        " (GEMINI_AUDIO_ALLOWED_DIRS is set in your environment; pass --allow-dir DIR for this command, or "
+        f"unset it and {PROG} reads just the file you name.)"
+    )
+
+
+def _dirs_in_environment() -> bool:
+    raw = os.environ.get("GEMINI_AUDIO_ALLOWED_DIRS", "")
+    return any(part.strip() for part in raw.split(os.pathsep))
+
+
+def _named_file(audio: str) -> Path | None:
+    """The real path a local ``audio`` argument names (it need not exist), or None for a remote name.
+
+    A path that cannot even be resolved (NUL byte, symlink loop) allows nothing; the operation then reports
+    what is wrong with it.
+    """
+    text = audio.strip()
+    if not text or "\0" in text or is_remote_file_ref(text):
+        return None
+    try:
+        return Path(text).expanduser().resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from .errors import AudioFileNotFoundError, InvalidArgumentError, PathNotAllowedError
 
 WIDEN_HINT = (
-    "To allow another directory, start the server with --allow-dir DIR (repeatable) or set "
+    "To allow another directory, start the server (or run the CLI) with --allow-dir DIR (repeatable) or set "
     "GEMINI_AUDIO_ALLOWED_DIRS (directories separated by os.pathsep)."
 )
 
@@ -78,7 +78,8 @@ def resolve_local_audio(path: str, allowed_dirs: Sequence[Path]) -> Path:
     """The real path of the regular file ``path`` names, provided it lies inside one of ``allowed_dirs``.
 
     ``~`` is expanded, a relative path is taken relative to the working directory, and symlinks are resolved
-    before the check, so a link pointing out of the roots is refused. Nothing is opened or read.
+    before the check, so a link pointing out of the roots is refused. Nothing is opened or read. A root may
+    also be a single file, which admits exactly that file (the CLI's default: the file the user named).
 
     Raises:
         AudioFileNotFoundError: nothing at ``path`` (or a dangling symlink), or it is a directory, FIFO,

@@ -108,7 +108,7 @@ def test_progress_goes_to_stderr_as_plain_lines_when_it_is_not_a_terminal() -> N
 
 
 @pytest.mark.skipif("inspect_audio" not in OPERATIONS, reason="inspect_audio is not registered yet")
-def test_a_path_typed_on_the_command_line_may_be_read_from_its_directory(
+def test_a_path_typed_on_the_command_line_may_be_read_though_no_directory_is_allowed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)

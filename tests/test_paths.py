@@ -84,6 +84,16 @@ def test_any_of_several_roots_admits_a_file(root: Path, tmp_path: Path) -> None:
     assert resolve_local_audio(str(other / "b.wav"), [root, other]) == other / "b.wav"
 
 
+def test_a_root_that_is_a_file_admits_exactly_that_file(root: Path) -> None:
+    talk = root / "talk.mp3"
+    (root / "notes.txt").write_text("private")
+    assert resolve_local_audio(str(talk), [talk]) == talk.resolve()
+    with pytest.raises(PathNotAllowedError):
+        resolve_local_audio(str(root / "notes.txt"), [talk])
+    with pytest.raises(PathNotAllowedError):
+        resolve_local_audio(str(talk / ".." / "notes.txt"), [talk])
+
+
 # --- resolve_local_audio: what is refused ---------------------------------------------------------------
 
 
