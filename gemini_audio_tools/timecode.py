@@ -133,28 +133,55 @@ def resolve_range(start: str | None, end: str | None, duration: float) -> TimeRa
         InvalidTimeRangeError: a time code does not parse, start is not before end, or start/end lie past the
             end of the audio; the message gives the audio's length and what to pass instead.
     """
+    first = None if start is None else parse_timecode(start, name="start")
+    last = None if end is None else parse_timecode(end, name="end")
+    return _checked(first, last, duration, start, end)
+
+
+def resolve_seconds(start: float | None, end: float | None, duration: float) -> TimeRange:
+    """:func:`resolve_range` for times already in seconds (e.g. a library caller's floats): the same checks,
+    clamping and messages, with the times written as time codes.
+
+    Raises:
+        InvalidTimeRangeError: a negative or non-finite time, start not before end, or start/end past the
+            end of the audio; the message gives the audio's length and what to pass instead.
+    """
+    for name, value in (("start", start), ("end", end)):
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            raise InvalidTimeRangeError(
+                f"{name} {value!r} is not a time in the audio; times cannot be negative (use seconds "
+                "from the start of the audio, e.g. 75.0)."
+            )
+    return _checked(start, end, duration, None, None)
+
+
+def _checked(
+    start: float | None, end: float | None, duration: float, start_text: str | None, end_text: str | None
+) -> TimeRange:
+    """The range ``[start, end]`` (None = the file's start/end) checked against ``duration``; the texts are
+    the caller's own spellings, quoted in messages when given."""
     length = format_timecode(duration)
-    first = 0.0 if start is None else parse_timecode(start, name="start")
-    last = duration if end is None else parse_timecode(end, name="end")
+    first = 0.0 if start is None else start
+    last = duration if end is None else end
     if first >= duration:
         raise InvalidTimeRangeError(
-            f"start {_clock(start)} is at or past the end of the audio ({length}); use a start "
+            f"start {_clock(start_text, first)} is at or past the end of the audio ({length}); use a start "
             f"before {length} or omit start."
         )
     if last > duration + END_TOLERANCE_SECONDS:
         raise InvalidTimeRangeError(
-            f"end {_clock(end)} is past the end of the audio ({length}); use an end of at most {length} or "
-            "omit end."
+            f"end {_clock(end_text, last)} is past the end of the audio ({length}); use an end of at most "
+            f"{length} or omit end."
         )
     last = min(last, duration)
     if first >= last:
         raise InvalidTimeRangeError(
-            f"start {_clock(start, first)} must be before end {_clock(end, last)}; swap them or omit "
-            f"one (the audio is {length} long)."
+            f"start {_clock(start_text, first)} must be before end {_clock(end_text, last)}; swap them or "
+            f"omit one (the audio is {length} long)."
         )
     return TimeRange(start_seconds=first, end_seconds=last, is_whole=first == 0 and last == duration)
 
 
-def _clock(text: str | None, seconds: float = 0.0) -> str:
-    """The caller's own spelling of a time code when there is one, else the formatted default."""
+def _clock(text: str | None, seconds: float) -> str:
+    """The caller's own spelling of a time code when there is one, else the formatted value."""
     return format_timecode(seconds) if text is None else text.strip()

@@ -12,6 +12,7 @@ from gemini_audio_tools.timecode import (
     format_timecode,
     parse_timecode,
     resolve_range,
+    resolve_seconds,
 )
 
 # --- parse_timecode -----------------------------------------------------------------------------------------
@@ -247,3 +248,33 @@ def test_resolve_range_either_returns_an_ordered_range_inside_the_audio_or_raise
     except InvalidTimeRangeError:
         return
     assert 0 <= rng.start_seconds < rng.end_seconds <= duration
+
+
+# --- resolve_seconds ----------------------------------------------------------------------------------------
+
+
+def test_resolve_seconds_checks_numbers_like_time_codes_and_writes_them_as_time_codes() -> None:
+    assert resolve_seconds(None, None, 628.0) == resolve_range(None, None, 628.0)
+    assert resolve_seconds(60.0, 120.5, 628.0) == resolve_range("1:00", "2:00.5", 628.0)
+    with pytest.raises(InvalidTimeRangeError) as caught:
+        resolve_seconds(None, 750.0, 628.0)
+    assert str(caught.value) == (
+        "end 12:30 is past the end of the audio (10:28); use an end of at most 10:28 or omit end."
+    )
+    with pytest.raises(InvalidTimeRangeError, match=r"^start 5:00 must be before end 4:00; swap them"):
+        resolve_seconds(300.0, 240.0, 628.0)
+
+
+def test_resolve_seconds_clamps_an_end_just_past_the_duration_like_resolve_range() -> None:
+    assert resolve_seconds(1.0, 10.001, 10.0).end_seconds == 10.0
+    assert resolve_seconds(0.0, 10 + END_TOLERANCE_SECONDS, 10.0).is_whole  # clamped to the end: whole
+    with pytest.raises(InvalidTimeRangeError, match="past the end"):
+        resolve_seconds(1.0, 10 + END_TOLERANCE_SECONDS + 0.01, 10.0)
+
+
+@pytest.mark.parametrize("bad", [-0.5, float("nan"), float("inf")])
+def test_resolve_seconds_refuses_negative_or_non_finite_times(bad: float) -> None:
+    with pytest.raises(InvalidTimeRangeError, match=r"^start .* is not a time in the audio"):
+        resolve_seconds(bad, None, 10.0)
+    with pytest.raises(InvalidTimeRangeError, match=r"^end .* is not a time in the audio"):
+        resolve_seconds(0.0, bad, 10.0)

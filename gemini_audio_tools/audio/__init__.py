@@ -1,7 +1,7 @@
 """Local audio through PyAV (bundled FFmpeg): sniff by content, probe, clip, decode, plan chunks."""
 
 from .chunks import ChunkPlan, plan_chunks
-from .clip import ClippedAudio, clip_range, clip_to_bytes, format_seconds, resolve_range
+from .clip import ClippedAudio, clip_range, clip_to_bytes
 from .decode import decode_pcm
 from .formats import FORMATS, AudioFormat, format_for_mime, mime_type_for
 from .probe import AudioInfo, probe_audio
@@ -19,11 +19,9 @@ __all__ = [
     "decode_pcm",
     "find_silences",
     "format_for_mime",
-    "format_seconds",
     "mime_type_for",
     "plan_chunks",
     "probe_audio",
-    "resolve_range",
     "sniff_bytes",
     "sniff_file",
 ]

@@ -32,7 +32,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-from ..errors import CorruptAudioError, InvalidTimeRangeError
+from ..errors import CorruptAudioError
+from ..timecode import resolve_seconds
 from ._open import open_audio
 from .decode import decode_packet
 from .formats import mime_type_for
@@ -40,9 +41,6 @@ from .probe import AudioInfo, probe_audio
 
 _PREROLL_SECONDS = 1.0
 _SEEKABLE = frozenset({"wav", "aiff", "flac", "ogg"})
-_SAMPLED_SLACK = 0.005
-_TO_THE_END = 1e9  # seconds: "until decoding runs out", for ranges ending at a sampled duration
-_END_TOLERANCE = 0.001  # time codes carry milliseconds; an end that far past the duration means "the end"
 
 
 @dataclass(frozen=True)
@@ -59,52 +57,6 @@ class ClippedAudio:
     channels: int
 
 
-def format_seconds(seconds: float) -> str:
-    """``3725.5`` -> ``"1:02:05.500"``; used in messages so a model sees the time codes it can pass back."""
-    millis = round(seconds * 1000)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    text = f"{minutes:02d}:{secs:02d}.{millis:03d}" if hours else f"{minutes}:{secs:02d}.{millis:03d}"
-    return f"{hours}:{text}" if hours else text
-
-
-def resolve_range(info: AudioInfo, start: float | None, end: float | None, label: str) -> tuple[float, float]:
-    """``(start, end)`` in seconds with ``None`` filled in, checked against the audio's duration.
-
-    Raises:
-        InvalidTimeRangeError: negative, empty or reversed range, or a start/end past the end of the audio.
-    """
-    duration = info.duration_seconds
-    # A sampled duration (info.duration_exact False) is meant to be within 0.5% of the real one: ends up to
-    # that far past it are accepted, and an end at or past it means "to the real end", which decoding finds
-    # (the clip then reports the end it really had).
-    slack = _END_TOLERANCE if info.duration_exact else max(_END_TOLERANCE, duration * _SAMPLED_SLACK)
-    first = 0.0 if start is None else float(start)
-    last = duration if end is None else float(end)
-    total = format_seconds(duration)
-    lasts = total if info.duration_exact else f"about {total} (estimated)"
-    if first < 0 or last < 0:
-        raise InvalidTimeRangeError(f"Times cannot be negative (got start {first}, end {last}).")
-    if first >= duration:
-        raise InvalidTimeRangeError(
-            f"start {format_seconds(first)} is at or past the end of {label}, which lasts {lasts}; "
-            "pick a start before the end."
-        )
-    if last > duration + slack:
-        raise InvalidTimeRangeError(
-            f"end {format_seconds(last)} is past the end of {label}, which lasts {lasts}; "
-            f"use an end of at most {total}, or omit end to go to the end."
-        )
-    if last <= first:
-        raise InvalidTimeRangeError(
-            f"end {format_seconds(last)} must come after start {format_seconds(first)}."
-        )
-    if not info.duration_exact and last >= duration - _END_TOLERANCE:
-        return first, _TO_THE_END  # the estimate may be short (e.g. by a digital silence it missed)
-    return first, min(last, duration)
-
-
 @contextmanager
 def clip_range(
     path: Path | str,
@@ -119,13 +71,14 @@ def clip_range(
 
     Raises:
         AudioFileNotFoundError, UnsupportedAudioError, CorruptAudioError: as :func:`~.probe.probe_audio`.
-        InvalidTimeRangeError: the range is empty, reversed or goes past the end (the message says the
-            audio's real length).
+        InvalidTimeRangeError: the range is negative, empty, reversed or goes past the end (checked, with
+            the same messages, by :func:`~gemini_audio_tools.timecode.resolve_seconds`).
         CorruptAudioError: the audio cannot be decoded inside the range.
     """
     path = Path(path)
     info = probe_audio(path)
-    first, last = resolve_range(info, start, end, f"'{path.name}'")
+    rng = resolve_seconds(start, end, info.duration_seconds)
+    first, last = rng.start_seconds, rng.end_seconds
     fd, name = tempfile.mkstemp(prefix="gemini-audio-clip-", suffix=".flac")
     os.close(fd)
     out_path = Path(name)
@@ -135,7 +88,7 @@ def clip_range(
             path=out_path,
             mime_type=mime_type_for("flac"),
             start_seconds=first,
-            end_seconds=last if info.duration_exact else first + samples / rate,
+            end_seconds=last,
             duration_seconds=samples / rate,
             size_bytes=out_path.stat().st_size,
             sample_rate=rate,
