@@ -142,3 +142,12 @@ def test_a_stretch_that_does_not_land_on_the_next_ones_first_frame_is_not_counte
 def test_small_payloads_are_left_to_the_frame_by_frame_walk(tone_and_silence_aac: Path) -> None:
     with mapped(tone_and_silence_aac) as data:
         assert walk_frames(data, 0, len(data), adts_framing(bytes(data[:4]))) is None  # under 2 MiB
+
+
+def test_the_vbr_fixture_really_varies_its_bit_rate(vbr_mp3_without_xing: Path) -> None:
+    data = vbr_mp3_without_xing.read_bytes()
+    rates, pos = set(), 0
+    while (frame := mpeg_frame_at(data, pos)) is not None:
+        rates.add(frame.bitrate)
+        pos += frame.length
+    assert len(rates) >= 4, rates
