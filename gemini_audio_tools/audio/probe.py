@@ -50,7 +50,6 @@ class AudioInfo:
     size_bytes: int
     bit_rate: int | None
     start_time: float = 0.0
-    duration_exact: bool = True  # always: kept until clip.py stops reading it (being removed)
 
 
 def probe_audio(path: Path | str) -> AudioInfo:
