@@ -1,9 +1,29 @@
-"""Decode any supported audio to mono float32 PCM at a fixed rate (16 kHz by default, what Gemini hears)."""
+"""Decode any supported audio to mono float32 PCM at a fixed rate (16 kHz by default, what Gemini hears),
+and the one seeking, sample-exact range decoder that both :func:`decode_pcm` and :mod:`.clip` use.
+
+Decisions (and why):
+
+* **Timeline.** Times are seconds from the first decoded sample, the timeline of
+  :func:`~.probe.probe_audio`'s duration. Frame timestamps are taken relative to that sample's timestamp,
+  not to zero: a LAME MP3 starts at 0.02506 s (its ``start_time``), a Vorbis stream's first packet decodes
+  to nothing; otherwise cuts come early.
+* **Seeking.** WAV/AIFF/FLAC/OGG seek near the start of a range (their timestamps stay exact after a
+  seek); MP3 and ADTS have no exact timestamps after a seek, so their packets before the range are demuxed
+  and skipped without decoding. Decoding starts a second early either way, so the decoder (MP3's bit
+  reservoir) and the resampler have their history: a range comes out as the same samples as that slice of
+  a whole-file decode, however long the file.
+* **Resampler phase.** Before the first frame reaches the resampler, input samples are dropped up to an
+  index whose time is a whole number of output samples, so the resampler runs in the same phase as one
+  that started at the beginning of the file.
+"""
 
 from __future__ import annotations
 
 import io
+import math
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -13,6 +33,10 @@ from ..errors import AudioFileNotFoundError, CorruptAudioError
 from ._open import open_audio
 
 PcmArray = npt.NDArray[np.float32]
+
+_PREROLL_SECONDS = 1.0
+_SEEKABLE = frozenset({"wav", "aiff", "flac", "ogg"})  # FFmpeg demuxer names with exact timestamps
+_PEEK_PACKETS = 16
 
 
 def decode_packet(packet: av.Packet[av.AudioStream]) -> list[av.AudioFrame] | None:
@@ -25,6 +49,147 @@ def decode_packet(packet: av.Packet[av.AudioStream]) -> list[av.AudioFrame] | No
         return None
 
 
+class RangeDecoder:
+    """The samples of ``[start, end)`` (seconds; ``end=None``: to the end) of ``container``'s audio stream,
+    resampled to ``rate``/``layout``/``sample_format``, as 1-D interleaved arrays in timeline order.
+
+    Iterate once. Afterwards ``written`` is the number of samples (per channel) produced, ``decoded`` the
+    number of packets decoded (a range late in a long file needs only the ones near it) and ``damaged``
+    the number of those that could not be decoded.
+
+    Raises (while iterating):
+        av.FFmpegError: FFmpeg fails to seek, demux or resample (callers map this to CorruptAudioError).
+    """
+
+    def __init__(
+        self,
+        container: Any,
+        stream: av.AudioStream,
+        start: float,
+        end: float | None,
+        *,
+        rate: int,
+        layout: str = "mono",
+        sample_format: str = "flt",
+    ) -> None:
+        self.container, self.stream, self.start, self.rate = container, stream, start, rate
+        self.first_out = round(start * rate)
+        self.last_out = None if end is None else round(end * rate)
+        self.resampler = av.AudioResampler(format=sample_format, layout=layout, rate=rate)
+        self.in_pos: int | None = None  # input sample index of the next decoded sample
+        self.cursor: int | None = None  # output sample index of the next resampled sample
+        self.written = 0
+        self.decoded = 0
+        self.damaged = 0
+
+    @property
+    def done(self) -> bool:
+        return self.cursor is not None and self.last_out is not None and self.cursor >= self.last_out
+
+    def __iter__(self) -> Iterator[npt.NDArray[Any]]:
+        stream = self.stream
+        begin = max(0.0, self.start - _PREROLL_SECONDS)
+        origin: float | None = None  # raw time of the first decoded sample; None: the next frame's
+        if begin > 0:
+            if self.container.format.name in _SEEKABLE and stream.time_base:
+                origin = self._first_frame_time()
+                self.container.seek(int((begin + origin) / stream.time_base), stream=stream, backward=True)
+            else:  # MP3/ADTS: their decoders start at the stream's start_time (after LAME's delay)
+                origin = _start_time(stream)
+        for packet in self.container.demux(stream):
+            if (
+                origin is not None
+                and begin > 0
+                and self.in_pos is None
+                and _ends_before(packet, begin + origin)
+            ):
+                continue  # before the range: demuxed, not decoded
+            frames = decode_packet(packet)
+            self.decoded += 1
+            self.damaged += frames is None
+            for frame in frames or ():
+                stamp = _stamp(frame)
+                if origin is None:
+                    origin = 0.0 if stamp is None else stamp
+                yield from self._feed(frame, 0.0 if stamp is None else stamp - origin)
+            if self.done:
+                return
+        if self.cursor is not None:
+            for out in self.resampler.resample(None):
+                yield from self._keep(out)
+
+    def _first_frame_time(self) -> float:
+        """The raw time of the first decoded sample (Vorbis's first packet decodes to nothing, so it can
+        lie after the stream's start), found by decoding the first packets before seeking."""
+        for count, packet in enumerate(self.container.demux(self.stream)):
+            for frame in decode_packet(packet) or ():
+                stamp = _stamp(frame)
+                return 0.0 if stamp is None else stamp
+            if count >= _PEEK_PACKETS:
+                break
+        return 0.0
+
+    def _feed(self, frame: av.AudioFrame, when: float) -> Iterator[npt.NDArray[Any]]:
+        in_rate = frame.sample_rate
+        if self.in_pos is None:
+            self.in_pos = round(when * in_rate)
+        if self.cursor is None:
+            skip = (-self.in_pos) % (in_rate // math.gcd(in_rate, self.rate))
+            if skip >= frame.samples:
+                self.in_pos += frame.samples
+                return
+            if skip:
+                frame = _drop_head(frame, skip)
+                self.in_pos += skip
+            self.cursor = self.in_pos * self.rate // in_rate
+        self.in_pos += frame.samples
+        frame.pts = None
+        for out in self.resampler.resample(frame):
+            yield from self._keep(out)
+
+    def _keep(self, frame: av.AudioFrame) -> Iterator[npt.NDArray[Any]]:
+        assert self.cursor is not None
+        count = frame.samples
+        lo = max(self.first_out, self.cursor)
+        hi = self.cursor + count if self.last_out is None else min(self.last_out, self.cursor + count)
+        if hi > lo:
+            channels = len(frame.layout.channels)
+            samples = frame.to_ndarray().reshape(-1)
+            yield samples[(lo - self.cursor) * channels : (hi - self.cursor) * channels]
+            self.written += hi - lo
+        self.cursor += count
+
+
+def _start_time(stream: av.AudioStream) -> float:
+    if stream.start_time is None or stream.time_base is None:
+        return 0.0
+    return float(stream.start_time * stream.time_base)
+
+
+def _ends_before(packet: av.Packet[av.AudioStream], when: float) -> bool:
+    """Whether the packet's audio ends before ``when`` (seconds, raw timestamps); False if it is untimed."""
+    if packet.pts is None or packet.time_base is None:
+        return False
+    return float((packet.pts + (packet.duration or 0)) * packet.time_base) < when
+
+
+def _stamp(frame: av.AudioFrame) -> float | None:
+    """The frame's timestamp in seconds, if it has one."""
+    if frame.pts is None or frame.time_base is None:
+        return None
+    return float(frame.pts * frame.time_base)
+
+
+def _drop_head(frame: av.AudioFrame, skip: int) -> av.AudioFrame:
+    """``frame`` without its first ``skip`` samples."""
+    data = frame.to_ndarray()
+    width = 1 if frame.format.is_planar else len(frame.layout.channels)
+    head_cut = np.ascontiguousarray(data[:, skip * width :])
+    rest = av.AudioFrame.from_ndarray(head_cut, format=frame.format.name, layout=frame.layout.name)  # type: ignore[arg-type]
+    rest.sample_rate = frame.sample_rate
+    return rest
+
+
 def decode_pcm(
     source: Path | str | bytes,
     sample_rate: int = 16_000,
@@ -34,8 +199,9 @@ def decode_pcm(
     """Decode ``source`` (a path or the file's bytes) to mono float32 samples in [-1, 1] at ``sample_rate``.
 
     ``start``/``end`` (seconds from the first decoded sample, the timeline of
-    :func:`~.probe.probe_audio`) cut the result sample-accurately; decoding stops at ``end`` and samples
-    before ``start`` are dropped as they come, so a short range of a long file stays cheap in memory.
+    :func:`~.probe.probe_audio`) cut the result sample-accurately: the same samples as that slice of a
+    whole-file decode. Decoding seeks (or skips packets) to a second before ``start`` and stops at ``end``,
+    so a short range of a long file is cheap in time and memory. ``end`` past the audio means its end.
     Channels are averaged (FFmpeg's downmix) and clipped to [-1, 1].
 
     Raises:
@@ -44,42 +210,20 @@ def decode_pcm(
     """
     opened = io.BytesIO(source) if isinstance(source, bytes) else str(source)
     label = "The audio" if isinstance(source, bytes) else f"'{Path(source).name}'"
-    resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
-    first = 0 if start is None else max(0, round(start * sample_rate))
-    last = None if end is None else max(first, round(end * sample_rate))
+    first = 0.0 if start is None else max(0.0, start)
+    last = None if end is None else max(first, end)
     parts: list[PcmArray] = []
-    position = 0  # output samples produced so far
-
-    def keep(frame: av.AudioFrame) -> None:
-        nonlocal position
-        samples = np.asarray(frame.to_ndarray(), dtype=np.float32).reshape(-1)
-        lo, hi = (
-            max(first - position, 0),
-            len(samples) if last is None else min(len(samples), last - position),
-        )
-        if hi > lo:
-            parts.append(samples[lo:hi])
-        position += len(samples)
-
     try:
         with av.open(opened) if isinstance(opened, io.BytesIO) else open_audio(Path(opened)) as container:
             stream = next((s for s in container.streams if s.type == "audio"), None)
             if stream is None:
                 raise CorruptAudioError(f"{label} contains no audio stream.")
-            damaged = 0
-            for packet in container.demux(stream):
-                frames = decode_packet(packet)
-                damaged += frames is None
-                for frame in frames or ():
-                    for out in resampler.resample(frame):
-                        keep(out)
-                if last is not None and position >= last:
-                    break
-            else:
-                for out in resampler.resample(None):
-                    keep(out)
-            if position == 0 and damaged:
-                raise CorruptAudioError(f"{label} holds no decodable audio ({damaged} damaged packets).")
+            decoder = RangeDecoder(container, stream, first, last, rate=sample_rate)
+            parts.extend(np.asarray(piece, dtype=np.float32) for piece in decoder)
+            if decoder.written == 0 and decoder.damaged:
+                raise CorruptAudioError(
+                    f"{label} holds no decodable audio ({decoder.damaged} damaged packets)."
+                )
     except FileNotFoundError:
         raise AudioFileNotFoundError(f"No file at '{opened}'; check the path and the file name.") from None
     except av.FFmpegError as exc:
