@@ -32,6 +32,7 @@ _FEW = 32  # when this few walks are left, the rest is cut into finer stretches 
 _FINER = 16  # each level cuts what is left of the slowest walks into stretches this many times shorter
 _SMALLEST_STRETCH = 1024  # below this, what is left is walked one hop at a time in Python
 _SLACK = 8  # a numpy step reads the 8 bytes at a frame's offset
+_LONGEST_FRAME = 8192  # ADTS frames are shorter (13-bit length); MPEG audio frames are under 2 KB
 BAD = 1 << 40
 """Length :attr:`Framing.step` gives a header that is not one of the stream's: the walk overshoots, and
 an overshoot is never accepted."""
@@ -92,6 +93,8 @@ def _count(
     targets: list[int] = []
     for first, end in spans:
         found = _stretch_starts(data, first, end, framing, stretch)
+        if found is None:
+            return None
         starts += found
         targets += [*found[1:], end]
     begin, goal = np.array(starts, dtype=np.int64), np.array(targets, dtype=np.int64)
@@ -107,19 +110,30 @@ def _count(
     return counted + finer[0], counted * framing.samples + int(extra.sum()) + finer[1]
 
 
-def _stretch_starts(data: mmap.mmap, start: int, end: int, framing: Framing, stretch: int) -> list[int]:
+def _stretch_starts(
+    data: mmap.mmap, start: int, end: int, framing: Framing, stretch: int
+) -> list[int] | None:
     """The first frame of each stretch: ``start`` (a true frame), then at each stretch boundary the first
-    offset where this stream's header begins a frame that another header (or the payload's end) follows."""
+    offset where this stream's header begins a frame that another header (or the payload's end) follows.
+
+    None when a boundary has no such offset within the longest frame after it: the stream is not clean
+    there (junk, a run of zeros, a glitch), and the frame-by-frame walk deals with that. This also keeps a
+    file of zeros behind one good header from costing a search through all of it.
+    """
     found = [start]
     for boundary in range(start + stretch, end - stretch // 2, stretch):
-        pos = max(boundary, found[-1] + 1)
-        while (pos := data.find(framing.sync, pos, end)) >= 0:
+        if found[-1] >= boundary:
+            continue  # the last start found lies past this boundary already (stretches under a frame long)
+        pos, limit = boundary, min(end, boundary + max(stretch, _LONGEST_FRAME))
+        while (pos := data.find(framing.sync, pos, limit)) >= 0:
             following = pos + _length_at(data, pos, framing)
             another = following < end and _length_at(data, following, framing) > 0
             if following > pos and (following == end or another):
                 found.append(pos)
                 break
             pos += 1
+        else:
+            return None
     return found
 
 

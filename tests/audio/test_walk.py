@@ -22,6 +22,7 @@ from gemini_audio_tools.audio._mpeg import (
 from gemini_audio_tools.audio._walk import Framing, Walk, walk_frames
 from tests.fixtures.audio import MakeAudio
 
+STRETCH = 65536
 Scan = Callable[[mmap.mmap, int, int], FrameScan]
 
 
@@ -151,3 +152,16 @@ def test_the_vbr_fixture_really_varies_its_bit_rate(vbr_mp3_without_xing: Path) 
         rates.add(frame.bitrate)
         pos += frame.length
     assert len(rates) >= 4, rates
+
+
+def test_frames_followed_by_a_gigabyte_of_zeros_are_measured_without_searching_the_zeros(
+    tone_and_silence_aac: Path, tmp_path: Path
+) -> None:
+    from gemini_audio_tools.audio.probe import probe_audio
+
+    padded = tmp_path / "preallocated.aac"  # e.g. a download that stopped inside a preallocated file
+    with padded.open("wb") as out:
+        out.write(tone_and_silence_aac.read_bytes())
+        out.truncate(2**30)  # sparse: no disk used
+    assert walk(padded, adts_framing, STRETCH) is None
+    assert probe_audio(padded).duration_seconds == probe_audio(tone_and_silence_aac).duration_seconds
