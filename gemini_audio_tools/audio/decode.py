@@ -90,19 +90,18 @@ class RangeDecoder:
         stream = self.stream
         begin = max(0.0, self.start - _PREROLL_SECONDS)
         origin: float | None = None  # raw time of the first decoded sample; None: the next frame's
+        skip_below = -math.inf  # packets ending before this (ticks) are demuxed, not decoded
         if begin > 0:
             if self.container.format.name in _SEEKABLE and stream.time_base:
                 origin = self._first_frame_time()
                 self.container.seek(int((begin + origin) / stream.time_base), stream=stream, backward=True)
             else:  # MP3/ADTS: their decoders start at the stream's start_time (after LAME's delay)
                 origin = _start_time(stream)
+            if stream.time_base:  # compared in ticks: integer compares keep skipping a long MP3 cheap
+                skip_below = (begin + origin) / float(stream.time_base)
         for packet in self.container.demux(stream):
-            if (
-                origin is not None
-                and begin > 0
-                and self.in_pos is None
-                and _ends_before(packet, begin + origin)
-            ):
+            pts = packet.pts
+            if self.in_pos is None and pts is not None and pts + (packet.duration or 0) < skip_below:
                 continue  # before the range: demuxed, not decoded
             frames = decode_packet(packet)
             self.decoded += 1
@@ -166,13 +165,6 @@ def _start_time(stream: av.AudioStream) -> float:
     return float(stream.start_time * stream.time_base)
 
 
-def _ends_before(packet: av.Packet[av.AudioStream], when: float) -> bool:
-    """Whether the packet's audio ends before ``when`` (seconds, raw timestamps); False if it is untimed."""
-    if packet.pts is None or packet.time_base is None:
-        return False
-    return float((packet.pts + (packet.duration or 0)) * packet.time_base) < when
-
-
 def _stamp(frame: av.AudioFrame) -> float | None:
     """The frame's timestamp in seconds, if it has one."""
     if frame.pts is None or frame.time_base is None:
@@ -202,7 +194,8 @@ def decode_pcm(
     :func:`~.probe.probe_audio`) cut the result sample-accurately: the same samples as that slice of a
     whole-file decode. Decoding seeks (or skips packets) to a second before ``start`` and stops at ``end``,
     so a short range of a long file is cheap in time and memory. ``end`` past the audio means its end.
-    Channels are averaged (FFmpeg's downmix) and clipped to [-1, 1].
+    Channels are mixed by FFmpeg's float downmix (stereo: (L+R)/sqrt(2), so two identical channels come out
+    3 dB louder than either) and clipped to [-1, 1].
 
     Raises:
         AudioFileNotFoundError: ``source`` is a path with no file.
