@@ -4,7 +4,7 @@ How long a chunk may be is decided by two limits, whichever is smaller: what one
 takes up to 9.5 h of audio per prompt; audio longer than that is always split) and, for transcripts, the
 model's output-token limit divided by the transcript tokens expected per minute of audio (see
 :class:`~.understanding.Limits`). Cuts are moved into pauses near the evenly spaced positions; the pauses are
-found by decoding only a short window around each planned cut (a seeking local clip), never the whole file.
+found by decoding only a short window around each planned cut (a seeking decode), never the whole file.
 
 A chunk that still fails after the per-request retries is reported (status 'failed' with the reason) and the
 caller adds a note naming the missing span, so a gap is never silent; only when every chunk fails is the
@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from ..audio.chunks import ChunkPlan, plan_chunks
-from ..audio.clip import clip_range
 from ..audio.decode import decode_pcm
 from ..audio.silence import find_silences
 from ..backend.retry import Attempts
@@ -39,6 +38,8 @@ MAX_REQUEST_SECONDS = 9.5 * 3600
 SNAP_WINDOW_SECONDS = 20.0
 """How far (each way) a cut may move to land in a pause; also the half-width of the window decoded to find
 pauses. 40 s of audio per cut decodes in a few milliseconds, whatever the file's length."""
+
+_PAUSE_RATE = 16_000
 
 
 @dataclass(frozen=True)
@@ -126,19 +127,19 @@ async def plan_spans_at_pauses(
 
 
 def pauses_near(path: Path, cuts: Sequence[float], window: float) -> list[tuple[float, float]]:
-    """Pauses (file timeline) within ``window`` seconds of each cut, found by decoding only those windows.
+    """Pauses (file timeline) within ``window`` seconds of each cut, found by decoding only those windows
+    (:func:`~gemini_audio_tools.audio.decode.decode_pcm` seeks to each one).
 
     A window that cannot be decoded contributes no pauses (that cut stays where it was planned).
     """
     found: list[tuple[float, float]] = []
     for cut in cuts:
+        offset = max(0.0, cut - window)
         try:
-            with clip_range(path, max(0.0, cut - window), cut + window) as clip:
-                pcm = decode_pcm(clip.path)
-                offset = clip.start_seconds
+            pcm = decode_pcm(path, _PAUSE_RATE, start=offset, end=cut + window)
         except GeminiAudioError:
             continue
-        found.extend((offset + a, offset + b) for a, b in find_silences(pcm, 16_000))
+        found.extend((offset + a, offset + b) for a, b in find_silences(pcm, _PAUSE_RATE))
     return found
 
 

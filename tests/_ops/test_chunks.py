@@ -64,6 +64,13 @@ def test_pauses_are_found_in_a_window_around_each_cut_only(noise_with_pauses: Lo
     assert start == pytest.approx(27.0, abs=0.02) and end == pytest.approx(29.0, abs=0.02)
 
 
+def test_a_window_running_past_the_end_of_the_audio_still_finds_its_pauses(
+    noise_with_pauses: LocalAudio,
+) -> None:
+    pauses = pauses_near(noise_with_pauses.path, [60.0], 30.0)  # 30-90 s of an 80 s file
+    assert [(round(a), round(b)) for a, b in pauses] == [(52, 55)]
+
+
 def test_without_pauses_near_a_cut_it_stays_evenly_spaced(noise_with_pauses: LocalAudio) -> None:
     spans = asyncio.run(
         plan_spans_at_pauses(noise_with_pauses, whole(24.0), 6.0, 0.5, "x")
