@@ -68,7 +68,7 @@ def probe_audio(path: Path | str) -> AudioInfo:
         tag_end = id3v2_end(head)
         if len(head) - 4 < tag_end < size:
             handle.seek(tag_end)
-            fmt = _sniff_after_id3(handle.read(HEAD_BYTES), size - tag_end, label)
+            fmt = _sniff_after_id3(handle.read(HEAD_BYTES), size - tag_end, label, size)
         else:
             fmt = _sniff(head, size, label)
         if fmt == "wav":

@@ -338,3 +338,13 @@ def test_a_file_cut_mid_frame_is_reported_truncated_by_the_stretch_walk_too(
     walk_long_files_in_stretches(monkeypatch)
     with pytest.raises(CorruptAudioError, match="truncated"):
         probe_audio(cut)
+
+
+def test_a_refusal_after_a_long_id3_tag_gives_the_whole_files_size(tmp_path: Path) -> None:
+    body = 20_000  # more than the sniffer's first read, so the tag is skipped on disk
+    size_bytes = bytes((body >> shift) & 0x7F for shift in (21, 14, 7, 0))
+    path = tmp_path / "tagged.mp3"
+    path.write_bytes(b"ID3\x04\x00\x00" + size_bytes + b"\x00" * body + b"just some notes\n" * 200)
+    with pytest.raises(UnsupportedAudioError) as caught:
+        probe_audio(path)
+    assert f"({path.stat().st_size / 1000:.1f} kB)" in str(caught.value)
