@@ -31,6 +31,7 @@ from .context import RunContext
 from .errors import GeminiAudioError, PathNotAllowedError
 from .operations import OPERATIONS, Operation
 from .paths import is_remote_file_ref
+from .transcript_store import complete
 
 __all__ = ["build_parser", "main", "run"]
 
@@ -128,6 +129,7 @@ def _run_operation(op: Operation[Any, Any], args: argparse.Namespace, out: TextI
         progress = StderrProgress(err, label=command_name(op.name))
         stack.callback(progress.close)
         output = asyncio.run(op(arguments, RunContext(settings=settings, progress=progress)))
+    output = complete(output)  # a paged transcript: print it whole (no tool-result cap on a terminal)
     if args.json:
         print(output.model_dump_json(indent=2), file=out)
     else:

@@ -26,7 +26,7 @@ from .config import Settings
 from .context import ProgressSink, RunContext
 from .errors import GeminiAudioError
 from .operations import OPERATIONS, Operation, format_validation_error, get_operation
-from .transcript_store import TRANSCRIPTS
+from .transcript_store import complete
 
 __all__ = ["PROGRESS_EVENT", "GeminiAudioTool", "GeminiAudioToolkit"]
 
@@ -81,7 +81,7 @@ class GeminiAudioTool(BaseTool):
             output: BaseModel = await op.run(args, self._context(progress))
         except GeminiAudioError as err:
             raise ToolException(str(err)) from err
-        return _text_of(output), _artifact(output)
+        return _text_of(output), complete(output)
 
     def _run(
         self, run_manager: CallbackManagerForToolRun | None = None, **kwargs: Any
@@ -150,13 +150,6 @@ class GeminiAudioToolkit(BaseToolkit):
             GeminiAudioTool(operation=op.name, name=op.name, description=op.description, settings=settings)
             for op in operations
         ]
-
-
-def _artifact(output: BaseModel) -> BaseModel:
-    """The output model, except for a paged transcript: its complete transcript (content has the page)."""
-    uri = getattr(output, "transcript_uri", None)
-    entry = TRANSCRIPTS.get(uri) if isinstance(uri, str) else None
-    return entry.output if entry is not None else output
 
 
 def _text_of(output: BaseModel) -> str:

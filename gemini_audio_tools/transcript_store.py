@@ -6,10 +6,11 @@ A transcript longer than one tool result is returned a page at a time (MCP clien
 * the paged result names it as ``gemini-audio://transcripts/{id}``, which the MCP server serves as a
   resource (``resources/read``) and the LangChain adapter returns as the tool's artifact;
 * continuing with ``cursor`` pages from the stored transcript instead of transcribing (and billing) the
-  rest of the audio again.
+  rest of the audio again;
+* the CLI prints the complete transcript (:func:`complete`): a terminal has no tool-result cap, and a
+  cursor given to a new process would transcribe (and bill) the rest again.
 
-The store is bounded (entries and characters), least recently used out first, and process-local: a CLI run
-or another process simply transcribes from the cursor.
+The store is bounded (entries and characters), least recently used out first, and process-local.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
+
+from pydantic import BaseModel
 
 from .schemas import TranscribeAudioOutput
 
@@ -100,3 +103,10 @@ class TranscriptStore:
 
 TRANSCRIPTS = TranscriptStore()
 """The process's store, shared by the operations and the adapters (MCP resources, LangChain artifacts)."""
+
+
+def complete(output: BaseModel) -> BaseModel:
+    """``output``, or, if it is one page of a transcript this process still keeps, the complete transcript."""
+    uri = getattr(output, "transcript_uri", None)
+    entry = TRANSCRIPTS.get(uri) if isinstance(uri, str) else None
+    return entry.output if entry is not None else output

@@ -175,3 +175,19 @@ def test_chunked_transcription_reports_each_chunk_on_stderr(
     assert len(chunks) >= 3 and len(lines) == len(chunks)
     for i, line in enumerate(lines, 1):
         assert line.startswith(f"transcribe: {i}/{len(chunks)} transcribing chunk ") and line.endswith(": ok")
+
+
+def test_a_transcript_too_long_for_one_tool_result_is_printed_whole(
+    emulator_env: object, long_speech_wav: SpeechAudio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEMINI_AUDIO_CACHE_DIR", str(tmp_path))
+    small = understanding.Limits(transcript_chunk_seconds=15.0, overlap_seconds=2.0, page_chars=120)
+    monkeypatch.setattr(understanding, "LIMITS", small)
+    code, out, err = cli("transcribe", str(long_speech_wav.path), "--json")
+    assert code == 0, err
+    whole = json.loads(out)
+    assert whole["next_cursor"] is None and len(whole["text"]) > 3 * 120  # more than a page
+    assert "welcome" in whole["text"].lower() and "listening" in whole["text"].lower()
+    code, text, err = cli("transcribe", str(long_speech_wav.path))
+    assert code == 0, err
+    assert "cursor" not in text and text.strip() == whole["text"].strip()
