@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .sizes import format_size
 from .timecode import format_timecode
 
 AUDIO_DESCRIPTION = (
@@ -130,23 +131,12 @@ class InspectAudioOutput(_Output):
         clock = f"{format_timecode(self.duration_seconds)} ({self.duration_seconds:.1f} s)"
         line = (
             f"{PurePath(self.path).name}: {self.format.upper()}, {clock}, {self.sample_rate} Hz {layout}, "
-            f"{_size(self.size_bytes)}"
+            f"{format_size(self.size_bytes)}"
         )
         if self.range.method != "whole":
             first, last = self.range.start_seconds, self.range.end_seconds
             line += f"; range {format_timecode(first)}-{format_timecode(last)} ({last - first:.1f} s)"
         return f"{line}; ~{self.estimated_tokens:,} tokens"
-
-
-def _size(size_bytes: int) -> str:
-    """Decimal units, as file managers show them: 980 B, 51 KB, 9.6 MB, 1.2 GB."""
-    if size_bytes < 1000:
-        return f"{size_bytes} B"
-    if size_bytes < 1_000_000:
-        return f"{size_bytes / 1000:.0f} KB"
-    if size_bytes < 1_000_000_000:
-        return f"{size_bytes / 1_000_000:.1f} MB"
-    return f"{size_bytes / 1_000_000_000:.1f} GB"
 
 
 # --- upload / list / delete ------------------------------------------------------------------------------
@@ -187,8 +177,8 @@ class AudioFile(_Output):
         until = f" until {self.expires_at}" if self.expires_at else ""
         reused = "; reused an earlier upload of the same bytes" if self.reused else ""
         return (
-            f"{self.name}{label}: {self.mime_type}{duration}, {_size(self.size_bytes)}, {self.state}{until}"
-            f"{reused}"
+            f"{self.name}{label}: {self.mime_type}{duration}, {format_size(self.size_bytes)}, "
+            f"{self.state}{until}{reused}"
         )
 
 

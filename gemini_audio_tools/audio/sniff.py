@@ -21,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import CorruptAudioError, UnsupportedAudioError
+from ..sizes import format_size
 from ._files import open_regular_file
 from ._mpeg import adts_frame_at, id3v2_end, mpeg_frame_at
 from ._text import text_kind
@@ -81,7 +82,7 @@ def _sniff(head: bytes, size: int, label: str) -> AudioFormat:
 
 def _sniff_after_id3(head: bytes, size: int, label: str, total: int | None = None) -> AudioFormat:
     """The format of ``head`` (what follows any ID3v2 tag); ``total`` is the whole file's size if larger."""
-    label = f"{label} ({_describe_size(size if total is None else total)})"
+    label = f"{label} ({format_size(size if total is None else total)})"
     found = _container(head, size, label)
     if found is not None:
         return found
@@ -95,17 +96,6 @@ def _sniff_after_id3(head: bytes, size: int, label: str, total: int | None = Non
         f"document, image, archive or video format). {_ACCEPTED}; if it is audio in another format, "
         f"{_CONVERT}."
     )
-
-
-def _describe_size(size: int) -> str:
-    """``size`` bytes for a message: ``"312 bytes"``, ``"4.1 kB"``, ``"12.5 MB"``, ``"2.15 GB"``."""
-    if size < 1000:
-        return f"{size} byte{'' if size == 1 else 's'}"
-    if size < 1_000_000:
-        return f"{size / 1000:.1f} kB"
-    if size < 1_000_000_000:
-        return f"{size / 1_000_000:.1f} MB"
-    return f"{size / 1_000_000_000:.2f} GB"
 
 
 def _need(head: bytes, size: int, count: int, label: str, what: str) -> None:

@@ -103,7 +103,7 @@ async def test_texts_for_the_model_name_the_file_and_what_to_do_next(
     shutil.copy(make_audio("wav", 2.0), path)
     up = await upload_audio(UploadAudioInput(audio=str(path)), run_ctx)
     again = await upload_audio(UploadAudioInput(audio=str(path)), run_ctx)
-    assert up.to_text().startswith(f"{up.name} (a.wav): audio/wav, 0:02, 64 KB, ACTIVE until 20")
+    assert up.to_text().startswith(f"{up.name} (a.wav): audio/wav, 0:02, 64.1 kB, ACTIVE until 20")
     assert again.to_text().endswith("; reused an earlier upload of the same bytes")
     listed = await list_audio_files(ListAudioFilesInput(page_size=1), run_ctx)
     assert listed.to_text().splitlines()[0].startswith(up.name)
