@@ -44,6 +44,10 @@ def create_app(state: EmulatorState | None = None) -> Starlette:
     def op(name: str, handler: Handler) -> Operation:
         return Operation(name, handler, state)
 
+    def model_op(name: str, handler: Handler) -> Operation:
+        """Model calls change nothing: once their client has left, running them on is wasted CPU."""
+        return Operation(name, handler, state, cancel_when_abandoned=True)
+
     upload = _UploadRouter(
         Operation("upload.start", files.upload, state, error_headers=_UPLOAD_HEADERS),
         Operation("upload.chunk", files.upload, state, needs_key=False, error_headers=_UPLOAD_HEADERS),
@@ -55,13 +59,15 @@ def create_app(state: EmulatorState | None = None) -> Starlette:
         Route("/{version}/files/{file_id}", op("files.get", files.get), methods=["GET"]),
         Route("/{version}/files/{file_id}", op("files.delete", files.delete), methods=["DELETE"]),
         Route("/{version}/models", op("models.list", models.list), methods=["GET"]),
-        Route(f"{model}:generateContent", op("models.generateContent", models.generate), methods=["POST"]),
+        Route(
+            f"{model}:generateContent", model_op("models.generateContent", models.generate), methods=["POST"]
+        ),
         Route(
             f"{model}:streamGenerateContent",
-            op("models.streamGenerateContent", models.stream_generate),
+            model_op("models.streamGenerateContent", models.stream_generate),
             methods=["POST"],
         ),
-        Route(f"{model}:countTokens", op("models.countTokens", models.count_tokens), methods=["POST"]),
+        Route(f"{model}:countTokens", model_op("models.countTokens", models.count_tokens), methods=["POST"]),
         Route(model, op("models.get", models.get), methods=["GET"]),
         *control_routes(state),
     ]

@@ -75,17 +75,21 @@ class ProcessingFault:
 
 @dataclass
 class TrafficStats:
-    """Per-operation counters: requests, request-body bytes received, responses by HTTP status."""
+    """Per-operation counters: requests, request-body bytes received, responses by HTTP status, and
+    requests whose client left before the answer (``abandoned``, counted the moment the emulator notices;
+    the request is counted under status 499 once it has ended)."""
 
     requests: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     bytes_received: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     statuses: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
+    abandoned: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def snapshot(self) -> dict[str, Any]:
         return {
             "requests": dict(self.requests),
             "bytes_received": dict(self.bytes_received),
             "statuses": {op: dict(codes) for op, codes in self.statuses.items()},
+            "abandoned": dict(self.abandoned),
         }
 
 
@@ -226,6 +230,10 @@ class FaultPlan:
     def count_bytes(self, operation: str, n: int) -> None:
         with self._lock:
             self.stats.bytes_received[operation] += n
+
+    def count_abandoned(self, operation: str) -> None:
+        with self._lock:
+            self.stats.abandoned[operation] += 1
 
     def count_status(self, operation: str, status: int) -> None:
         with self._lock:

@@ -102,8 +102,12 @@ class ModelsApi:
         result = await self._run_model(prepared)
         pieces = _split_text(result.text)
 
+        pause = self.state.settings.stream_chunk_seconds
+
         async def events() -> AsyncIterator[bytes]:
             for i, piece in enumerate(pieces):
+                if i and pause > 0:
+                    await asyncio.sleep(pause)
                 chunk = self._response_json(prepared, piece, result, final=i == len(pieces) - 1)
                 yield f"data: {json.dumps(chunk)}\r\n\r\n".encode()
 

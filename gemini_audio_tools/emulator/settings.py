@@ -67,6 +67,9 @@ class EmulatorSettings:
     """MIME types generateContent accepts in ``inlineData`` / ``fileData`` parts (the model hears audio)."""
     upload_chunk_granularity: int = 8 * MIB
     """Every non-final resumable-upload chunk must be a multiple of this (the SDK sends 8 MiB chunks)."""
+    stream_chunk_seconds: float = 0.0
+    """Pause before each streamGenerateContent chunk after the first, as a model streaming while it
+    generates (0: the whole answer is sent at once)."""
     default_page_size: int = 10
     max_page_size: int = 100
 
