@@ -37,6 +37,7 @@ def control_routes(state: EmulatorState) -> list[Route]:
                 "now": rfc3339(now),
                 "files": files,
                 "usedBytes": state.store.used_bytes(),
+                "openUploadSessions": state.uploads.open_count(),
                 "storageDir": str(state.root),
                 **state.faults.describe(),
             }

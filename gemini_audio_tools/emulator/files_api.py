@@ -85,6 +85,7 @@ class FilesApi:
         session = self.state.uploads.get(request.query_params.get("upload_id"))
         commands = {c.strip().lower() for c in request.headers.get("x-goog-upload-command", "").split(",")}
         async with session.lock:
+            self.state.uploads.ensure_live(session)  # cancelled, failed or expired while we waited
             if session.finished_file_id is not None:
                 return self._file_response(request, session.finished_file_id)
             if "query" in commands:

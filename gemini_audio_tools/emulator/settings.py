@@ -65,6 +65,12 @@ class EmulatorSettings:
     """MIME types the Files API accepts in an upload."""
     content_mime_types: frozenset[str] = AUDIO_MIME_TYPES
     """MIME types generateContent accepts in ``inlineData`` / ``fileData`` parts (the model hears audio)."""
+    upload_session_ttl_seconds: float = 7 * 24 * 3600
+    """How long a resumable upload session may stay unfinished (from its start, by the emulator's clock)
+    before it expires and its partial bytes are deleted; Google's resumable sessions last a week."""
+    max_open_upload_sessions: int = 1000
+    """Unfinished upload sessions the project may hold at once (all keys together); one more is a 429.
+    The emulator's own guard against abandoned sessions piling up, not a documented Gemini limit."""
     upload_chunk_granularity: int = 8 * MIB
     """Every non-final resumable-upload chunk must be a multiple of this (the SDK sends 8 MiB chunks)."""
     stream_chunk_seconds: float = 0.0

@@ -32,7 +32,7 @@ class EmulatorState:
         self.clock = clock or EmulatorClock()
         self.root = Path(tempfile.mkdtemp(prefix="gemini-emulator-"))
         self.store = FileStore(self.root / "files", self.settings, self.clock)
-        self.uploads = UploadSessions(self.root / "uploads")
+        self.uploads = UploadSessions(self.root / "uploads", self.settings, self.clock)
         self.faults = FaultPlan()
         self._model = model
         self._model_lock = threading.Lock()
