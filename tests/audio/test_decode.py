@@ -41,6 +41,9 @@ def test_a_range_is_cut_sample_accurately(audio_files: dict[str, Path]) -> None:
 def test_bytes_decode_like_the_file(audio_files: dict[str, Path]) -> None:
     path = audio_files["ogg"]
     assert np.array_equal(decode_pcm(path.read_bytes()), decode_pcm(path))
+    assert np.array_equal(
+        decode_pcm(path.read_bytes(), start=2.5, end=3.5), decode_pcm(path, start=2.5, end=3.5)
+    )
 
 
 def test_undecodable_bytes_raise_corrupt_audio(text_as_mp3: Path) -> None:

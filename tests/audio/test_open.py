@@ -40,6 +40,7 @@ def test_a_wav_followed_by_gigabytes_of_zeros_opens_decodes_and_clips_quickly(
     with clip_range(wav_with_sparse_tail, 0.0, 1.0) as clip:
         assert clip.duration_seconds == pytest.approx(1.0, abs=1e-3)
     assert len(pcm) == 16000
+    assert len(decode_pcm(wav_with_sparse_tail, start=1.5)) == 8000  # seeks, and stops at the RIFF end
     assert time.monotonic() - began < 5  # a hang guard: unbounded, FFmpeg scans the zeros for minutes
 
 
