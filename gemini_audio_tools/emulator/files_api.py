@@ -132,16 +132,19 @@ class FilesApi:
         return self._file_response(request, session.file_id)
 
     async def _finish(self, session: UploadSession) -> None:
-        """Move the bytes into the store and "process" them: measure the audio, or record why it failed."""
-        store = self.state.store
-        path = store.root / session.file_id
-        session.path.replace(path)
+        """Measure the bytes ("processing": the audio's length, or why it failed), then move them into the
+        store. Measuring first means that a request stopped meanwhile (a server shutting down) leaves the
+        bytes with their session, which expires, instead of an unrecorded file in the store."""
         audio: AudioTokenCount | None = None
         failure: str | None = None
         if session.mime_type.startswith("audio/"):
             audio, failure = await anyio.to_thread.run_sync(
-                self._measure, path, session.mime_type, session.hasher.hexdigest()
+                self._measure, session.path, session.mime_type, session.hasher.hexdigest()
             )
+        # Nothing below awaits: the move, the record and the session's end happen together.
+        store = self.state.store
+        path = store.root / session.file_id
+        session.path.replace(path)
         forced = self.state.faults.take_failed_upload()
         failure = forced or failure
         record = store.add(
@@ -166,7 +169,7 @@ class FilesApi:
         session.finished_file_id = session.file_id
 
     def _measure(self, path: Path, mime_type: str, sha256: str) -> tuple[AudioTokenCount | None, str | None]:
-        try:  # decoded from the stored file: a 2 GB upload is never held in memory (nor hashed again)
+        try:  # decoded from the file on disk: a 2 GB upload is never held in memory (nor hashed again)
             return self.state.model.count_audio(AudioInput(b"", mime_type, path=path, sha256=sha256)), None
         except GeminiAudioError as err:
             return None, f"The file could not be processed as {mime_type}: {err}"

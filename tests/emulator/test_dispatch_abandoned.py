@@ -20,6 +20,7 @@ from gemini_audio_tools.emulator.model_types import (
     GenerationResult,
 )
 from gemini_audio_tools.emulator.server import EmulatorServer
+from gemini_audio_tools.emulator.state import EmulatorState
 from tests.fixtures.audio import MakeAudio
 from tests.fixtures.emulator import MakeEmulator, client_for
 
@@ -238,3 +239,45 @@ def test_a_request_in_flight_when_the_server_stops_gets_a_503_and_no_traceback(
     assert outcome[0].code == 503 and "shutting down" in str(outcome[0].message)
     assert "stopped while serving GET /v1/files" in server_log()
     _assert_quiet(server_log())
+
+
+class _GatedMeasure(_GatedModel):
+    """Upload "processing" (measuring the audio) runs until the test opens the gate."""
+
+    def count_audio(self, audio: AudioInput) -> AudioTokenCount:
+        self.running.set()
+        self.gate.wait(timeout=10)
+        return AudioTokenCount(seconds=1.0, tokens=32)
+
+
+def test_a_server_stopped_while_an_upload_is_processed_leaves_no_unrecorded_file_in_the_store(
+    server_log: Callable[[], str], make_audio: MakeAudio
+) -> None:
+    model = _GatedMeasure()
+    state = EmulatorState(model=model)
+    server = EmulatorServer(state=state)
+    server.start()
+    client = client_for(server)
+    outcome: list[BaseException] = []
+
+    def upload() -> None:
+        try:
+            client.files.upload(file=make_audio("wav", 1.0))
+        except BaseException as exc:  # handed to the test's thread
+            outcome.append(exc)
+
+    caller = threading.Thread(target=upload)
+    caller.start()
+    try:
+        assert model.running.wait(timeout=10)
+        server.stop()
+        model.gate.set()
+        caller.join(timeout=10)
+
+        assert len(outcome) == 1 and isinstance(outcome[0], errors.ServerError), outcome
+        assert state.store.all() == [] and list(state.store.root.iterdir()) == []
+        assert len(list((state.root / "uploads").iterdir())) == 1  # still the session's, which expires
+        _assert_quiet(server_log())
+    finally:
+        model.gate.set()
+        state.close()
