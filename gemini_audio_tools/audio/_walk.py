@@ -11,8 +11,9 @@ first frame of the next stretch (so, by induction from the true first frame, eve
 the true chain) and the last stretch ends exactly at the end of the payload. Anything else (junk between
 frames, a cut-off last frame, a false resync) returns None and the caller walks one hop at a time, which
 handles those cases the way FFmpeg does. Stretches of digital silence (AAC codes it in ~9-byte frames)
-take many more hops than the rest; the last few such walks are finished in Python, where one hop costs
-less than a numpy step over a handful of entries.
+take ~40x more hops than the rest: when only a few walks are left, what remains of them is cut into 16x
+finer stretches and walked together again, and below 1 KB finished in Python (a numpy step over a handful
+of entries costs more than a Python hop).
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ class Framing:
     """One stream's frames. ``sync`` starts every header (the bytes that never change within the stream).
     ``step`` takes the 8 bytes at many frame offsets as big-endian 64-bit words and gives each frame's
     length (:data:`BAD` where the header is not one of this stream's) and its extra samples beyond
-    ``samples`` per frame (None if there never are any); ``hop`` is the same for one offset, in Python
-    (length 0 where the header is bad)."""
+    ``samples`` per frame (None if there never are any). ``hop`` gives one frame's length (0 where the
+    header is bad) and all its samples, in Python, for the offset of a header that starts with ``sync``."""
 
     sync: bytes
     samples: int
