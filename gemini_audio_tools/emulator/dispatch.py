@@ -141,7 +141,14 @@ class Operation:
             self._client_gone(scope, started, "its work was finished, the answer dropped")
             return
         answered = _Answered(receive, send, noticed)
-        await response(scope, answered.receive, answered.send)
+        try:
+            await response(scope, answered.receive, answered.send)
+        except asyncio.CancelledError:  # the server stops in the middle of a (streamed) answer
+            self._log_stopping(scope, started)
+            self.state.faults.count_status(self.name, 503)
+            with contextlib.suppress(Exception):  # end it properly: the client sees a short stream
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
         if answered.gone:
             self._client_gone(scope, started, "in the middle of the answer")
             return
@@ -161,6 +168,13 @@ class Operation:
     async def _stopping(self, scope: Scope, receive: Receive, send: Send, started: float) -> None:
         """The server is stopping with this request in flight: tell a client still waiting, in the API's
         format, instead of leaving uvicorn to log the cancellation as a crash."""
+        self._log_stopping(scope, started)
+        self.state.faults.count_status(self.name, 503)
+        response = ApiError(503, "The Gemini emulator is shutting down; retry against a running one.")
+        with contextlib.suppress(Exception):
+            await response.to_response({**self.error_headers, "Connection": "close"})(scope, receive, send)
+
+    def _log_stopping(self, scope: Scope, started: float) -> None:
         logger.info(
             "Emulator stopped while serving %s %s (%s) for %.2f s.",
             scope.get("method"),
@@ -168,10 +182,6 @@ class Operation:
             self.name,
             time.monotonic() - started,
         )
-        self.state.faults.count_status(self.name, 503)
-        response = ApiError(503, "The Gemini emulator is shutting down; retry against a running one.")
-        with contextlib.suppress(Exception):
-            await response.to_response({**self.error_headers, "Connection": "close"})(scope, receive, send)
 
     def _check_key(self, request: Request) -> None:
         key = request.headers.get("x-goog-api-key") or request.query_params.get("key")

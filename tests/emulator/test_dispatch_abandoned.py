@@ -3,6 +3,8 @@ mid-request: one log line each, never a traceback, nothing held afterwards, and 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import socket
 import threading
@@ -58,17 +60,32 @@ class _GatedModel:
         return 1
 
 
+class _Collect(logging.Handler):
+    """Keeps every record as text, traceback included, from whichever thread logs it."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
 @pytest.fixture
 def server_log(caplog: pytest.LogCaptureFixture) -> Iterator[Callable[[], str]]:
     """Everything the emulator, uvicorn and asyncio log from the server's thread, tracebacks included
-    (uvicorn's loggers do not propagate to the root logger, so caplog's handler is added to them too)."""
+    (uvicorn's loggers do not propagate to the root logger, so the collector is added to them too)."""
     caplog.set_level(logging.INFO)
-    uvicorn_logger = logging.getLogger("uvicorn")
-    uvicorn_logger.addHandler(caplog.handler)
+    collect = _Collect()
+    loggers = [logging.getLogger(), logging.getLogger("uvicorn")]
+    for logger in loggers:
+        logger.addHandler(collect)
     try:
-        yield lambda: caplog.text
+        yield lambda: "\n".join(collect.lines)
     finally:
-        uvicorn_logger.removeHandler(caplog.handler)
+        for logger in loggers:
+            logger.removeHandler(collect)
 
 
 def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
@@ -91,7 +108,7 @@ def _assert_quiet(log: str) -> None:
 
 
 def test_a_client_timing_out_on_a_slow_answer_is_one_info_line_and_its_wait_stops(
-    emulator: EmulatorServer, server_log: Callable[[], str], caplog: pytest.LogCaptureFixture
+    emulator: EmulatorServer, server_log: Callable[[], str]
 ) -> None:
     emulator.state.faults.latency(60.0, operation="models.generateContent")
     impatient = client_for(emulator, timeout=TIMEOUT_MS)
@@ -101,7 +118,7 @@ def test_a_client_timing_out_on_a_slow_answer_is_one_info_line_and_its_wait_stop
 
     # the 60 s wait is stopped when the client leaves, not served to nobody a minute later
     _wait_for(lambda: _abandoned(emulator, "models.generateContent") == 1, "the abandoned request to end")
-    lines = [r.getMessage() for r in caplog.records if "gave up" in r.getMessage()]
+    lines = [line for line in server_log().splitlines() if "gave up" in line]
     assert len(lines) == 1 and "POST /v1/models/gemini-2.5-flash:generateContent" in lines[0], lines
     assert " after 0." in lines[0] and "?" not in lines[0]  # how long it ran; never the query string
     _assert_quiet(server_log())
@@ -281,3 +298,50 @@ def test_a_server_stopped_while_an_upload_is_processed_leaves_no_unrecorded_file
     finally:
         model.gate.set()
         state.close()
+
+
+async def test_an_async_call_whose_task_is_cancelled_is_one_info_line_and_frees_the_server(
+    emulator: EmulatorServer, server_log: Callable[[], str]
+) -> None:
+    """What an MCP tool call cancelled by its client looks like from here: an asyncio task cancelled
+    while the SDK's async client waits for the answer."""
+    emulator.state.faults.latency(60.0, operation="models.countTokens")
+    client = client_for(emulator)
+    call = asyncio.ensure_future(client.aio.models.count_tokens(model=MODEL, contents="Hi"))
+    stats = emulator.state.faults.stats
+    while stats.requests["models.countTokens"] == 0 and not call.done():
+        await asyncio.sleep(0.01)  # until the request has reached the server
+
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+
+    for _ in range(500):  # bounded: until the server has ended the abandoned request
+        if _abandoned(emulator, "models.countTokens"):
+            break
+        await asyncio.sleep(0.01)
+    assert _abandoned(emulator, "models.countTokens") == 1
+    assert (await client.aio.models.count_tokens(model=MODEL, contents="Hi")).total_tokens
+    await client.aio.aclose()
+    assert "gave up on POST /v1/models/gemini-2.5-flash:countTokens" in server_log()
+    _assert_quiet(server_log())
+
+
+def test_a_stream_in_flight_when_the_server_stops_ends_short_and_without_a_traceback(
+    make_emulator: MakeEmulator, server_log: Callable[[], str]
+) -> None:
+    model = _GatedModel(text="word " * 2000)
+    model.gate.set()
+    server = make_emulator(model=model)
+    server.state.settings.stream_chunk_seconds = 0.2  # 10 s to the end of the stream
+    client = client_for(server)
+    stream = client.models.generate_content_stream(model=MODEL, contents="Hi")
+    received = [next(stream).text]
+
+    server.stop()
+    with contextlib.suppress(*TRANSPORT_ERRORS):  # the end of a cut stream may be reported as one
+        received.extend(chunk.text for chunk in stream)
+
+    assert 1 <= len(received) < 50
+    assert "stopped while serving POST /v1/models/gemini-2.5-flash:streamGenerateContent" in server_log()
+    _assert_quiet(server_log())
