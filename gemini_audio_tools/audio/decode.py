@@ -1,5 +1,6 @@
 """Decode any supported audio to mono float32 PCM at a fixed rate (16 kHz by default, what Gemini hears),
-and the one seeking, sample-exact range decoder that both :func:`decode_pcm` and :mod:`.clip` use.
+and the one seeking, sample-exact range decoder that :func:`decode_pcm`, :func:`decode_windows` and
+:mod:`.clip` use.
 
 Decisions (and why):
 
@@ -12,6 +13,10 @@ Decisions (and why):
   and skipped without decoding. Decoding starts a second early either way, so the decoder (MP3's bit
   reservoir) and the resampler have their history: a range comes out as the same samples as that slice of
   a whole-file decode, however long the file.
+* **Several ranges of one file** (:func:`decode_windows`) share one open file, a :class:`PacketFeed`: MP3
+  and ADTS are then read once, forward, instead of from the start for every range (skipping up to a range
+  late in a 10 h MP3 takes seconds). Every range still starts with a reset decoder and its own resampler,
+  so it comes out exactly as :func:`decode_pcm` decodes it alone.
 * **Resampler phase.** Before the first frame reaches the resampler, input samples are dropped up to an
   index whose time is a whole number of output samples, so the resampler runs in the same phase as one
   that started at the beginning of the file.
@@ -21,9 +26,11 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, closing
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import av
 import numpy as np
@@ -38,15 +45,156 @@ _PREROLL_SECONDS = 1.0
 _SEEKABLE = frozenset({"wav", "aiff", "flac", "ogg"})  # FFmpeg demuxer names with exact timestamps
 _PEEK_PACKETS = 16
 
+if TYPE_CHECKING:
+    Packet = av.Packet[av.AudioStream]
 
-def decode_packet(packet: av.Packet[av.AudioStream]) -> list[av.AudioFrame] | None:
-    """The frames of one packet, or None if it is damaged: like FFmpeg's command line, a glitch in the
-    middle of a file costs that packet only (probe skips such junk too), not the whole file."""
+
+def decode_packet(packet: Packet, codec: av.AudioCodecContext | None = None) -> list[av.AudioFrame] | None:
+    """The frames of one packet (decoded by ``codec``, by default its stream's), or None if it is damaged:
+    like FFmpeg's command line, a glitch in the middle of a file costs that packet only (probe skips such
+    junk too), not the whole file."""
     try:
-        frames: list[av.AudioFrame] = [frame for frame in packet.decode() if isinstance(frame, av.AudioFrame)]
-        return frames
+        decoded = packet.decode() if codec is None else codec.decode(packet)
+        return [frame for frame in decoded if isinstance(frame, av.AudioFrame)]
     except av.InvalidDataError:
         return None
+
+
+def _ends_before(packet: Packet, tick: float) -> bool:
+    """Whether ``packet`` ends before ``tick`` (stream ticks); the flush packet (no pts) never does."""
+    return packet.pts is not None and packet.pts + (packet.duration or 0) < tick
+
+
+@dataclass
+class FeedStart:
+    """Where a range's decoding starts: the raw time of the timeline's zero (None: the first decoded
+    frame's), the tick before which packets need not be decoded, the packets, and the decoder for them."""
+
+    origin: float | None
+    skip_below: float
+    packets: Iterator[Packet]
+    codec: av.AudioCodecContext
+
+
+class PacketFeed:
+    """The packets of one open container's audio stream, for :class:`RangeDecoder`\\ s run one after
+    another on it (by default each decoder has its own feed).
+
+    Seekable formats seek for every range. MP3/ADTS are read forward only, so their ranges must come in
+    order of their start: each continues demuxing where the one before stopped, and keeps the packets that
+    the next range needs too (from a second before its ``next_start``; by default none). Every range after
+    the first gets a fresh decoder from ``reopen`` (the same file opened again; FFmpeg's
+    AAC decoder keeps state through a flush), so each decodes exactly as on a freshly opened file; without
+    ``reopen`` the decoder is flushed (exact for MP3). ``demuxed`` counts the packets read from the file.
+    """
+
+    def __init__(
+        self,
+        container: Any,
+        stream: av.AudioStream,
+        reopen: Callable[[], AbstractContextManager[Any]] | None = None,
+    ) -> None:
+        self.container, self.stream, self.reopen = container, stream, reopen
+        self.seekable = container.format.name in _SEEKABLE and bool(stream.time_base)
+        self.demuxed = 0
+        self._used = False
+        self._origin: float | None = None  # seekable: raw time of the first decoded sample, once found
+        self._live: Iterator[Packet] | None = None  # forward only: the one pass through the file
+        self._kept: list[Packet] = []  # forward only: demuxed packets the next range needs too
+        self._keep_below = -math.inf  # forward only: the next range needs the packets ending from here on
+        self._spare = ExitStack()  # the reopened file whose decoder the current range uses
+
+    def close(self) -> None:
+        self._spare.close()
+
+    def start(self, start: float, next_start: float | None = None) -> FeedStart:
+        """Position the file for decoding a range from ``start`` seconds on the timeline (a second early);
+        ``next_start``: where the range after this one starts (None: there is none).
+
+        Raises:
+            ValueError: a forward-only feed is asked for a range starting before the ``next_start`` that
+                the range before announced.
+            av.FFmpegError: FFmpeg fails to seek, demux or reopen the file.
+        """
+        stream = self.stream
+        codec = stream.codec_context
+        begin = max(0.0, start - _PREROLL_SECONDS)
+        origin: float | None = None
+        if begin > 0:
+            # MP3/ADTS: their decoders start at the stream's start_time (after LAME's delay)
+            origin = self._first_frame_time() if self.seekable else _start_time(stream)
+        skip_below = self._skip_point(begin, origin)
+        if self.seekable:  # seeking flushes the decoder
+            if begin > 0:
+                assert origin is not None and stream.time_base is not None
+                self.container.seek(int((begin + origin) / stream.time_base), stream=stream, backward=True)
+            elif self._used:
+                self.container.seek(0)
+            packets = self._demux()
+        else:
+            if skip_below < self._keep_below:
+                raise ValueError(
+                    "ranges of an MP3/ADTS file must come in order, each announced as next_start"
+                )
+            if self._used:
+                codec = self._fresh_decoder()
+            replay = [packet for packet in self._kept if not _ends_before(packet, skip_below)]
+            later = None if next_start is None else max(0.0, next_start - _PREROLL_SECONDS)
+            self._keep_below = math.inf if later is None else self._skip_point(later, _start_time(stream))
+            self._kept = [packet for packet in replay if not _ends_before(packet, self._keep_below)]
+            packets = self._forward(replay)
+        self._used = True
+        return FeedStart(origin, skip_below, packets, codec)
+
+    def _skip_point(self, begin: float, origin: float | None) -> float:
+        """The tick before which packets need not be decoded for a decode from ``begin`` (compared in
+        ticks: integer compares keep skipping a long MP3 cheap)."""
+        if begin <= 0 or origin is None or not self.stream.time_base:
+            return -math.inf
+        return (begin + origin) / float(self.stream.time_base)
+
+    def _fresh_decoder(self) -> av.AudioCodecContext:
+        self._spare.close()
+        if self.reopen is None:
+            self.stream.codec_context.flush_buffers()
+            return self.stream.codec_context
+        self._spare = ExitStack()
+        spare = self._spare.enter_context(self.reopen())
+        codec: av.AudioCodecContext = spare.streams[self.stream.index].codec_context
+        return codec
+
+    def _demux(self) -> Iterator[Packet]:
+        for packet in self.container.demux(self.stream):
+            self.demuxed += 1
+            yield packet
+
+    def _forward(self, replay: list[Packet]) -> Iterator[Packet]:
+        """``replay`` (kept by the range before), then the rest of the one pass, keeping what the next
+        range needs (before yielding: a range may stop at any packet)."""
+        if self._live is None:
+            self._live = self._demux()
+        yield from replay
+        for packet in self._live:
+            if not _ends_before(packet, self._keep_below):
+                self._kept.append(packet)
+            yield packet
+
+    def _first_frame_time(self) -> float:
+        """The raw time of the first decoded sample (Vorbis's first packet decodes to nothing, so it can
+        lie after the stream's start), found by decoding the first packets (before seeking)."""
+        if self._origin is None:
+            if self._used:
+                self.container.seek(0)
+            self._origin = 0.0
+            for count, packet in enumerate(self.container.demux(self.stream)):
+                frames = decode_packet(packet)
+                if frames:
+                    stamp = _stamp(frames[0])
+                    self._origin = 0.0 if stamp is None else stamp
+                    break
+                if count >= _PEEK_PACKETS:
+                    break
+        return self._origin
 
 
 class RangeDecoder:
@@ -55,10 +203,13 @@ class RangeDecoder:
 
     Iterate once. Afterwards ``written`` is the number of samples (per channel) produced, ``decoded`` the
     number of packets decoded (a range late in a long file needs only the ones near it) and ``damaged``
-    the number of those that could not be decoded.
+    the number of those that could not be decoded. Several ranges of one open file share a ``feed``
+    (:class:`PacketFeed`; by default each decoder has its own), iterated one after another, each saying
+    where the next one starts (``next_start``).
 
     Raises (while iterating):
         av.FFmpegError: FFmpeg fails to seek, demux or resample (callers map this to CorruptAudioError).
+        ValueError: as :meth:`PacketFeed.start` (ranges of an MP3/ADTS feed out of order or unannounced).
     """
 
     def __init__(
@@ -71,8 +222,12 @@ class RangeDecoder:
         rate: int,
         layout: str = "mono",
         sample_format: str = "flt",
+        feed: PacketFeed | None = None,
+        next_start: float | None = None,
     ) -> None:
         self.container, self.stream, self.start, self.rate = container, stream, start, rate
+        self.feed = PacketFeed(container, stream) if feed is None else feed
+        self.next_start = next_start
         self.first_out = round(start * rate)
         self.last_out = None if end is None else round(end * rate)
         self.resampler = av.AudioResampler(format=sample_format, layout=layout, rate=rate)
@@ -87,23 +242,12 @@ class RangeDecoder:
         return self.cursor is not None and self.last_out is not None and self.cursor >= self.last_out
 
     def __iter__(self) -> Iterator[npt.NDArray[Any]]:
-        stream = self.stream
-        begin = max(0.0, self.start - _PREROLL_SECONDS)
-        origin: float | None = None  # raw time of the first decoded sample; None: the next frame's
-        skip_below = -math.inf  # packets ending before this (ticks) are demuxed, not decoded
-        if begin > 0:
-            if self.container.format.name in _SEEKABLE and stream.time_base:
-                origin = self._first_frame_time()
-                self.container.seek(int((begin + origin) / stream.time_base), stream=stream, backward=True)
-            else:  # MP3/ADTS: their decoders start at the stream's start_time (after LAME's delay)
-                origin = _start_time(stream)
-            if stream.time_base:  # compared in ticks: integer compares keep skipping a long MP3 cheap
-                skip_below = (begin + origin) / float(stream.time_base)
-        for packet in self.container.demux(stream):
-            pts = packet.pts
-            if self.in_pos is None and pts is not None and pts + (packet.duration or 0) < skip_below:
+        begun = self.feed.start(self.start, self.next_start)
+        origin = begun.origin
+        for packet in begun.packets:
+            if self.in_pos is None and _ends_before(packet, begun.skip_below):
                 continue  # before the range: demuxed, not decoded
-            frames = decode_packet(packet)
+            frames = decode_packet(packet, begun.codec)
             self.decoded += 1
             self.damaged += frames is None
             for frame in frames or ():
@@ -116,17 +260,6 @@ class RangeDecoder:
         if self.cursor is not None:
             for out in self.resampler.resample(None):
                 yield from self._keep(out)
-
-    def _first_frame_time(self) -> float:
-        """The raw time of the first decoded sample (Vorbis's first packet decodes to nothing, so it can
-        lie after the stream's start), found by decoding the first packets before seeking."""
-        for count, packet in enumerate(self.container.demux(self.stream)):
-            for frame in decode_packet(packet) or ():
-                stamp = _stamp(frame)
-                return 0.0 if stamp is None else stamp
-            if count >= _PEEK_PACKETS:
-                break
-        return 0.0
 
     def _feed(self, frame: av.AudioFrame, when: float) -> Iterator[npt.NDArray[Any]]:
         in_rate = frame.sample_rate
@@ -201,25 +334,69 @@ def decode_pcm(
         AudioFileNotFoundError: ``source`` is a path with no file.
         CorruptAudioError: the bytes cannot be decoded as audio, or hold no audio stream.
     """
-    opened = io.BytesIO(source) if isinstance(source, bytes) else str(source)
+    return decode_windows(source, sample_rate, [(start, end)])[0]
+
+
+def decode_windows(
+    source: Path | str | bytes,
+    sample_rate: int,
+    ranges: Sequence[tuple[float | None, float | None]],
+) -> list[PcmArray]:
+    """:func:`decode_pcm` of each ``(start, end)`` in ``ranges``, from one open file: for every range, the
+    same samples as ``decode_pcm(source, sample_rate, start, end)``, in the order of ``ranges`` (which may
+    overlap, touch or come in any order).
+
+    Why: MP3 and ADTS cannot seek exactly, so each :func:`decode_pcm` call demuxes from the file's start up
+    to its range; here they are read once, forward, from range to range (seekable formats seek to each).
+
+    Raises:
+        AudioFileNotFoundError: ``source`` is a path with no file.
+        CorruptAudioError: the bytes cannot be decoded as audio, hold no audio stream, or a range holds
+            only damaged packets.
+    """
+    if not ranges:
+        return []
     label = "The audio" if isinstance(source, bytes) else f"'{Path(source).name}'"
-    first = 0.0 if start is None else max(0.0, start)
-    last = None if end is None else max(first, end)
-    parts: list[PcmArray] = []
+    bounds = [_bounds(start, end) for start, end in ranges]
+    pcms: list[PcmArray] = [np.zeros(0, dtype=np.float32)] * len(bounds)
     try:
-        with av.open(opened) if isinstance(opened, io.BytesIO) else open_audio(Path(opened)) as container:
+        with _open(source) as container:
             stream = next((s for s in container.streams if s.type == "audio"), None)
             if stream is None:
                 raise CorruptAudioError(f"{label} contains no audio stream.")
-            decoder = RangeDecoder(container, stream, first, last, rate=sample_rate)
-            parts.extend(np.asarray(piece, dtype=np.float32) for piece in decoder)
-            if decoder.written == 0 and decoder.damaged:
-                raise CorruptAudioError(
-                    f"{label} holds no decodable audio ({decoder.damaged} damaged packets)."
-                )
+            order = sorted(range(len(bounds)), key=lambda i: bounds[i][0])
+            with closing(PacketFeed(container, stream, reopen=lambda: _open(source))) as feed:
+                for index, after in zip(order, [*order[1:], None], strict=True):
+                    first, last = bounds[index]
+                    then = None if after is None else bounds[after][0]
+                    decoder = RangeDecoder(
+                        container, stream, first, last, rate=sample_rate, feed=feed, next_start=then
+                    )
+                    pcms[index] = _collect(decoder, label)
     except FileNotFoundError:
-        raise AudioFileNotFoundError(f"No file at '{opened}'; check the path and the file name.") from None
+        raise AudioFileNotFoundError(f"No file at '{source!s}'; check the path and the file name.") from None
     except av.FFmpegError as exc:
         raise CorruptAudioError(f"{label} could not be decoded ({exc.__class__.__name__}: {exc}).") from None
+    return pcms
+
+
+def _open(source: Path | str | bytes) -> AbstractContextManager[Any]:
+    return av.open(io.BytesIO(source)) if isinstance(source, bytes) else open_audio(Path(source))
+
+
+def _bounds(start: float | None, end: float | None) -> tuple[float, float | None]:
+    first = 0.0 if start is None else max(0.0, start)
+    return first, None if end is None else max(first, end)
+
+
+def _collect(decoder: RangeDecoder, label: str) -> PcmArray:
+    """All of ``decoder``'s samples as one float32 array, clipped to [-1, 1].
+
+    Raises:
+        CorruptAudioError: the range holds only damaged packets.
+    """
+    parts = [np.asarray(piece, dtype=np.float32) for piece in decoder]
+    if decoder.written == 0 and decoder.damaged:
+        raise CorruptAudioError(f"{label} holds no decodable audio ({decoder.damaged} damaged packets).")
     pcm = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
     return np.clip(pcm, -1.0, 1.0, out=pcm) if len(pcm) else pcm

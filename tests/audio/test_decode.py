@@ -1,10 +1,11 @@
+from collections.abc import Sequence
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
 
-from gemini_audio_tools.audio.decode import RangeDecoder, decode_pcm
+from gemini_audio_tools.audio.decode import PacketFeed, RangeDecoder, decode_pcm, decode_windows
 from gemini_audio_tools.audio.probe import probe_audio
 from gemini_audio_tools.errors import AudioFileNotFoundError, CorruptAudioError
 from tests.fixtures.audio import MakeAudio
@@ -13,6 +14,17 @@ AAC_TOLERANCE = 5e-3
 """Ranges come out bit-identical to the whole-file decode for WAV, AIFF, FLAC, OGG and MP3. FFmpeg's AAC
 decoder started mid-stream differs slightly in value (measured: at most 3e-5 mid-file, 3.7e-3 in the last
 0.7 s of a 96 kHz file), never in position or length."""
+
+
+Ranges = Sequence[tuple[float | None, float | None]]
+
+
+def assert_windows_decode_as_each_alone(source: Path | bytes, ranges: Ranges, rate: int = 16_000) -> None:
+    windows = decode_windows(source, rate, ranges)
+    assert len(windows) == len(ranges)
+    for (start, end), window in zip(ranges, windows, strict=True):
+        alone = decode_pcm(source, rate, start=start, end=end)
+        assert window.dtype == np.float32 and np.array_equal(window, alone), (start, end)
 
 
 def assert_range_is_the_slice(path: Path, start: float, end: float | None, rate: int = 16_000) -> None:
@@ -114,3 +126,101 @@ def test_a_range_late_in_a_long_file_decodes_only_the_packets_near_it(
         assert sum(len(piece) for piece in late) == late.written == 16_000
     assert total == everything.written >= 40 * 16_000  # ADTS adds its encoder priming
     assert late.decoded <= everything.decoded / 10  # about 2 s (a second of history) of 40
+
+
+def test_windows_of_every_format_are_the_samples_each_decodes_alone_also_overlapping_touching_and_at_the_end(
+    audio_file: Path,
+) -> None:
+    ranges: Ranges = [
+        (0.0, 0.3),
+        (0.0, 2.0),
+        (0.05, 0.2),  # inside the first two: the file is read from its start again
+        (0.1, 1.3),  # needs what the one before did not
+        (0.4, 1.2),
+        (1.0, 1.5),  # overlaps the one before
+        (1.5, 1.9),  # touches it
+        (2.2, 2.21),
+        (3.3, 3.8),
+        (3.6, None),
+        (3.9, 10.0),  # past the end: up to the end
+        (4.5, 5.0),  # wholly past the end: nothing
+    ]
+    assert_windows_decode_as_each_alone(audio_file, ranges)
+    assert_windows_decode_as_each_alone(audio_file, ranges[::-1], rate=8000)  # any order
+
+
+def test_windows_of_mp3s_with_encoder_delay_or_without_xing_header_are_the_samples_each_decodes_alone(
+    lame_mp3: Path, vbr_mp3_without_xing: Path
+) -> None:
+    assert_windows_decode_as_each_alone(lame_mp3, [(0.5, 1.0), (1.1, 2.0), (2.05, 2.1), (4.0, None)], 44_100)
+    assert_windows_decode_as_each_alone(
+        vbr_mp3_without_xing, [(0.0, 1.0), (1.5, 4.2), (4.2, 5.1), (5.5, 9.0)]
+    )
+
+
+def test_windows_of_a_vorbis_stream_whose_first_packet_decodes_to_nothing_keep_its_timeline(
+    ogg_with_wrong_granules: Path,
+) -> None:
+    assert_windows_decode_as_each_alone(ogg_with_wrong_granules, [(0.0, 0.5), (3.0, 4.0), (3.5, 9.5)])
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "aac", "flac"])
+def test_windows_spread_over_a_long_file_are_the_samples_each_decodes_alone(
+    make_audio: MakeAudio, fmt: str
+) -> None:
+    path = make_audio(fmt, 40.0)
+    ranges: Ranges = [(4.0 * k + 2.5, 4.0 * k + 3.5) for k in range(9)] + [(38.0, 41.0)]
+    assert_windows_decode_as_each_alone(path, ranges)
+    assert_windows_decode_as_each_alone(path.read_bytes(), ranges[:3])
+
+
+def test_windows_of_an_mp3_demux_it_once_and_decode_only_the_packets_each_needs(
+    make_audio: MakeAudio,
+) -> None:
+    path = make_audio("mp3", 40.0)
+    ranges = [(4.0 * k + 2.5, 4.0 * k + 3.5) for k in range(10)]
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        feed = PacketFeed(container, stream, reopen=lambda: av.open(str(path)))
+        shared = [
+            RangeDecoder(container, stream, a, b, rate=16_000, feed=feed, next_start=a + 4.0)
+            for a, b in ranges
+        ]
+        assert all(sum(len(piece) for piece in decoder) == 16_000 for decoder in shared)
+    apart = []
+    for a, b in ranges:
+        with av.open(str(path)) as container:
+            stream = container.streams.audio[0]
+            apart.append(RangeDecoder(container, stream, a, b, rate=16_000))
+            assert sum(len(piece) for piece in apart[-1]) == 16_000
+    with av.open(str(path)) as container:
+        packets = sum(1 for _ in container.demux(audio=0))
+    assert [d.decoded for d in shared] == [d.decoded for d in apart]  # each window: the same packets
+    assert sum(d.decoded for d in shared) <= packets * 2 / 3  # ~2.4 s of every 4 s: a second of history
+    assert feed.demuxed <= packets  # one pass, stopping at the last window's end
+    assert sum(d.feed.demuxed for d in apart) >= 4 * feed.demuxed  # each alone demuxes from the start
+
+
+def test_a_shared_mp3_feed_refuses_a_range_before_the_next_start_the_one_before_announced(
+    make_audio: MakeAudio,
+) -> None:
+    path = make_audio("mp3", 40.0)
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        feed = PacketFeed(container, stream)
+        list(RangeDecoder(container, stream, 20.0, 21.0, rate=16_000, feed=feed, next_start=30.0))
+        with pytest.raises(ValueError, match="must come in order"):
+            list(RangeDecoder(container, stream, 25.0, 26.0, rate=16_000, feed=feed))
+        list(RangeDecoder(container, stream, 30.0, 31.0, rate=16_000, feed=feed))  # as announced
+        with pytest.raises(ValueError, match="must come in order"):
+            list(RangeDecoder(container, stream, 35.0, 36.0, rate=16_000, feed=feed))  # not announced
+
+
+def test_windows_of_undecodable_bytes_raise_corrupt_audio_and_no_windows_decode_nothing(
+    text_as_mp3: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(CorruptAudioError, match="could not be decoded"):
+        decode_windows(text_as_mp3, 16_000, [(0.0, 1.0), (2.0, 3.0)])
+    with pytest.raises(AudioFileNotFoundError, match="No file at"):
+        decode_windows(tmp_path / "gone.mp3", 16_000, [(0.0, 1.0)])
+    assert decode_windows(text_as_mp3, 16_000, []) == []
