@@ -33,16 +33,25 @@ from tests.fixtures.backend import ProgressLog
 RATE = 16_000
 
 
-@pytest.fixture
-def noise_with_pauses(tmp_path: Path) -> LocalAudio:
-    """80 s of loud noise, silent at 27-29 s and 52-55 s (stand-ins for pauses between sentences)."""
+def _noise_with_pauses(path: Path, fmt: str) -> LocalAudio:
     rng = np.random.default_rng(7)
     pcm = (0.3 * rng.standard_normal(80 * RATE)).astype(np.float32)
     for start, end in ((27, 29), (52, 55)):
         pcm[start * RATE : end * RATE] = 0.0
-    path = tmp_path / "pauses.flac"
-    write_audio(path, "flac", pcm.reshape(1, -1), RATE)
+    write_audio(path, fmt, pcm.reshape(1, -1), RATE)
     return LocalAudio(path=path, info=probe_audio(path))
+
+
+@pytest.fixture
+def noise_with_pauses(tmp_path: Path) -> LocalAudio:
+    """80 s of loud noise, silent at 27-29 s and 52-55 s (stand-ins for pauses between sentences)."""
+    return _noise_with_pauses(tmp_path / "pauses.flac", "flac")
+
+
+@pytest.fixture(scope="module")
+def mp3_noise_with_pauses(tmp_path_factory: pytest.TempPathFactory) -> LocalAudio:
+    """:func:`noise_with_pauses` as an MP3 (no exact seek: its windows are decoded in one pass)."""
+    return _noise_with_pauses(tmp_path_factory.mktemp("mp3") / "pauses.mp3", "mp3")
 
 
 def whole(seconds: float) -> AudioRange:
@@ -69,6 +78,22 @@ def test_a_window_running_past_the_end_of_the_audio_still_finds_its_pauses(
 ) -> None:
     pauses = pauses_near(noise_with_pauses.path, [60.0], 30.0)  # 30-90 s of an 80 s file
     assert [(round(a), round(b)) for a, b in pauses] == [(52, 55)]
+
+
+def test_pauses_near_cuts_in_an_mp3_are_those_each_window_decoded_alone_has(
+    mp3_noise_with_pauses: LocalAudio,
+) -> None:
+    path, cuts = mp3_noise_with_pauses.path, [20.0, 23.0, 27.5, 28.5, 53.0, 70.0, 79.0]
+    pauses = pauses_near(path, cuts, 3.0)  # windows overlapping, and one past the end
+    alone = [pause for cut in cuts for pause in pauses_near(path, [cut], 3.0)]
+    assert pauses == alone
+    assert [(round(a), round(b)) for a, b in pauses] == [(27, 29), (27, 29), (52, 55)]
+
+
+def test_windows_of_a_file_that_cannot_be_decoded_contribute_no_pauses(tmp_path: Path) -> None:
+    junk = tmp_path / "notes.mp3"
+    junk.write_text("Meeting notes: call Bob about the budget.\n")
+    assert pauses_near(junk, [10.0, 20.0], 5.0) == []
 
 
 def test_without_pauses_near_a_cut_it_stays_evenly_spaced(noise_with_pauses: LocalAudio) -> None:
