@@ -165,3 +165,53 @@ def test_frames_followed_by_a_gigabyte_of_zeros_are_measured_without_searching_t
         out.truncate(2**30)  # sparse: no disk used
     assert walk(padded, adts_framing, STRETCH) is None
     assert probe_audio(padded).duration_seconds == probe_audio(tone_and_silence_aac).duration_seconds
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    which=st.sampled_from(["aac", "mp3"]),
+    where=st.floats(min_value=0.0, max_value=1.0),
+    damage=st.sampled_from(["flip", "insert", "delete", "zeros"]),
+    size=st.integers(min_value=1, max_value=3000),
+    stretch=st.sampled_from([1024, 2500, 4096]),
+)
+def test_a_damaged_stream_is_counted_as_the_frame_by_frame_walk_counts_it_or_handed_to_it(
+    which: str,
+    where: float,
+    damage: str,
+    size: int,
+    stretch: int,
+    tone_and_silence_aac: Path,
+    vbr_mp3_without_xing: Path,
+    tmp_path: Path,
+) -> None:
+    source, framing, scan = (
+        (tone_and_silence_aac, adts_framing, scan_adts)
+        if which == "aac"
+        else (vbr_mp3_without_xing, mpeg_framing, scan_mpeg)
+    )
+    data = bytearray(source.read_bytes())
+    at = 8 + int(where * (len(data) - 16))  # the first frame stays: walks start at a true frame
+    if damage == "flip":
+        data[at] ^= 0x5A
+    elif damage == "insert":
+        data[at:at] = bytes((at * 7 + i) % 251 for i in range(size))
+    elif damage == "delete":
+        del data[at : at + size]
+    else:
+        data[at : at + size] = bytes(min(size, len(data) - at))
+    damaged = tmp_path / f"damaged.{which}"
+    damaged.write_bytes(bytes(data))
+    counted = walk(damaged, framing, stretch)
+    if counted is None:
+        return
+    old = _walk.WALK_ABOVE_BYTES
+    _walk.WALK_ABOVE_BYTES = 1 << 62
+    try:
+        with mapped(damaged) as view:
+            run = scan(view, id3v2_end(view), len(view))
+            end = payload_end(view, len(view))
+    finally:
+        _walk.WALK_ABOVE_BYTES = old
+    assert not run.truncated and run.end == end
+    assert counted == Walk(run.frames, run.samples)
