@@ -44,8 +44,9 @@ def create_app(state: EmulatorState | None = None) -> Starlette:
     def op(name: str, handler: Handler) -> Operation:
         return Operation(name, handler, state)
 
-    def model_op(name: str, handler: Handler) -> Operation:
-        """Model calls change nothing: once their client has left, running them on is wasted CPU."""
+    def read(name: str, handler: Handler) -> Operation:
+        """Reads (metadata, model calls) change nothing: once their client has left, finishing them is
+        wasted work, so they stop. Writes (uploads, delete) finish, as the real service would."""
         return Operation(name, handler, state, cancel_when_abandoned=True)
 
     upload = _UploadRouter(
@@ -55,20 +56,18 @@ def create_app(state: EmulatorState | None = None) -> Starlette:
     model = "/{version}/models/{model}"
     routes: list[BaseRoute] = [
         Route("/upload/{version}/files", upload, methods=["POST"]),
-        Route("/{version}/files", op("files.list", files.list), methods=["GET"]),
-        Route("/{version}/files/{file_id}", op("files.get", files.get), methods=["GET"]),
+        Route("/{version}/files", read("files.list", files.list), methods=["GET"]),
+        Route("/{version}/files/{file_id}", read("files.get", files.get), methods=["GET"]),
         Route("/{version}/files/{file_id}", op("files.delete", files.delete), methods=["DELETE"]),
-        Route("/{version}/models", op("models.list", models.list), methods=["GET"]),
-        Route(
-            f"{model}:generateContent", model_op("models.generateContent", models.generate), methods=["POST"]
-        ),
+        Route("/{version}/models", read("models.list", models.list), methods=["GET"]),
+        Route(f"{model}:generateContent", read("models.generateContent", models.generate), methods=["POST"]),
         Route(
             f"{model}:streamGenerateContent",
-            model_op("models.streamGenerateContent", models.stream_generate),
+            read("models.streamGenerateContent", models.stream_generate),
             methods=["POST"],
         ),
-        Route(f"{model}:countTokens", model_op("models.countTokens", models.count_tokens), methods=["POST"]),
-        Route(model, op("models.get", models.get), methods=["GET"]),
+        Route(f"{model}:countTokens", read("models.countTokens", models.count_tokens), methods=["POST"]),
+        Route(model, read("models.get", models.get), methods=["GET"]),
         *control_routes(state),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})

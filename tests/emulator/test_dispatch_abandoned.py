@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from google import genai
 from google.genai import errors
 
 from gemini_audio_tools.emulator.dispatch import CLIENT_CLOSED_REQUEST
@@ -107,23 +109,36 @@ def _assert_quiet(log: str) -> None:
     assert "Traceback" not in log and "CancelledError" not in log and "ERROR" not in log, log
 
 
-def test_a_client_timing_out_on_a_slow_answer_is_one_info_line_and_its_wait_stops(
-    emulator: EmulatorServer, server_log: Callable[[], str]
+_READS: dict[str, tuple[Callable[[genai.Client], object], str]] = {
+    "models.generateContent": (
+        lambda c: c.models.generate_content(model=MODEL, contents="Hi"),
+        "POST /v1/models/gemini-2.5-flash:generateContent",
+    ),
+    "files.list": (lambda c: list(c.files.list()), "GET /v1/files"),
+}
+
+
+@pytest.mark.parametrize("operation", sorted(_READS))
+def test_a_client_timing_out_on_a_slow_read_is_one_info_line_and_the_read_stops(
+    operation: str, emulator: EmulatorServer, server_log: Callable[[], str]
 ) -> None:
-    emulator.state.faults.latency(60.0, operation="models.generateContent")
+    call, request_line = _READS[operation]
+    emulator.state.faults.latency(60.0, operation=operation)
     impatient = client_for(emulator, timeout=TIMEOUT_MS)
 
     with pytest.raises(TRANSPORT_ERRORS):
-        impatient.models.generate_content(model=MODEL, contents="Hi")
+        call(impatient)
 
     # the 60 s wait is stopped when the client leaves, not served to nobody a minute later
-    _wait_for(lambda: _abandoned(emulator, "models.generateContent") == 1, "the abandoned request to end")
+    _wait_for(lambda: _abandoned(emulator, operation) == 1, "the abandoned request to end")
     lines = [line for line in server_log().splitlines() if "gave up" in line]
-    assert len(lines) == 1 and "POST /v1/models/gemini-2.5-flash:generateContent" in lines[0], lines
-    assert " after 0." in lines[0] and "?" not in lines[0]  # how long it ran; never the query string
+    assert len(lines) == 1 and f"gave up on {request_line} ({operation}) after " in lines[0], lines
+    assert re.search(r" after \d+\.\d\d s; its work was stopped\.$", lines[0]), lines[0]
+    assert "?" not in lines[0]  # never the query string (it may carry the key)
     _assert_quiet(server_log())
     patient = client_for(emulator)
     assert patient.models.count_tokens(model=MODEL, contents="Hi").total_tokens
+    assert list(patient.files.list()) == []
 
 
 def test_a_client_leaving_while_the_model_runs_frees_the_model_and_the_next_call_is_served(
