@@ -13,7 +13,7 @@ Decisions (and why):
   and skipped without decoding. Decoding starts a second early either way, so the decoder (MP3's bit
   reservoir) and the resampler have their history: a range comes out as the same samples as that slice of
   a whole-file decode, however long the file.
-* **Several ranges of one file** (:func:`decode_windows`) share one open file, a :class:`PacketFeed`: MP3
+* **Several ranges of one file** (:func:`decode_windows`) share one open file, a :class:`~._feed.PacketFeed`: MP3
   and ADTS are then read once, forward, instead of from the start for every range (skipping up to a range
   late in a 10 h MP3 takes seconds). Every range still starts with a reset decoder and its own resampler,
   so it comes out exactly as :func:`decode_pcm` decodes it alone.
@@ -26,177 +26,20 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, ExitStack, closing
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, closing
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import av
 import numpy as np
 import numpy.typing as npt
 
 from ..errors import AudioFileNotFoundError, CorruptAudioError
+from ._feed import PacketFeed, decode_packet, frame_time
 from ._open import open_audio
 
 PcmArray = npt.NDArray[np.float32]
-
-_PREROLL_SECONDS = 1.0
-_SEEKABLE = frozenset({"wav", "aiff", "flac", "ogg"})  # FFmpeg demuxer names with exact timestamps
-_PEEK_PACKETS = 16
-
-if TYPE_CHECKING:
-    Packet = av.Packet[av.AudioStream]
-
-
-def decode_packet(packet: Packet, codec: av.AudioCodecContext | None = None) -> list[av.AudioFrame] | None:
-    """The frames of one packet (decoded by ``codec``, by default its stream's), or None if it is damaged:
-    like FFmpeg's command line, a glitch in the middle of a file costs that packet only (probe skips such
-    junk too), not the whole file."""
-    try:
-        decoded = packet.decode() if codec is None else codec.decode(packet)
-        return [frame for frame in decoded if isinstance(frame, av.AudioFrame)]
-    except av.InvalidDataError:
-        return None
-
-
-def _ends_before(packet: Packet, tick: float) -> bool:
-    """Whether ``packet`` ends before ``tick`` (stream ticks); the flush packet (no pts) never does."""
-    return packet.pts is not None and packet.pts + (packet.duration or 0) < tick
-
-
-@dataclass
-class FeedStart:
-    """Where a range's decoding starts: the raw time of the timeline's zero (None: the first decoded
-    frame's), the tick before which packets need not be decoded, the packets, and the decoder for them."""
-
-    origin: float | None
-    skip_below: float
-    packets: Iterator[Packet]
-    codec: av.AudioCodecContext
-
-
-class PacketFeed:
-    """The packets of one open container's audio stream, for :class:`RangeDecoder`\\ s run one after
-    another on it (by default each decoder has its own feed).
-
-    Seekable formats seek for every range. MP3/ADTS are read forward only, so their ranges must come in
-    order of their start: each continues demuxing where the one before stopped, and keeps the packets that
-    the next range needs too (from a second before its ``next_start``; by default none). Every range after
-    the first gets a fresh decoder from ``reopen`` (the same file opened again; FFmpeg's
-    AAC decoder keeps state through a flush), so each decodes exactly as on a freshly opened file; without
-    ``reopen`` the decoder is flushed (exact for MP3). ``demuxed`` counts the packets read from the file.
-    """
-
-    def __init__(
-        self,
-        container: Any,
-        stream: av.AudioStream,
-        reopen: Callable[[], AbstractContextManager[Any]] | None = None,
-    ) -> None:
-        self.container, self.stream, self.reopen = container, stream, reopen
-        self.seekable = container.format.name in _SEEKABLE and bool(stream.time_base)
-        self.demuxed = 0
-        self._used = False
-        self._origin: float | None = None  # seekable: raw time of the first decoded sample, once found
-        self._live: Iterator[Packet] | None = None  # forward only: the one pass through the file
-        self._kept: list[Packet] = []  # forward only: demuxed packets the next range needs too
-        self._keep_below = -math.inf  # forward only: the next range needs the packets ending from here on
-        self._spare = ExitStack()  # the reopened file whose decoder the current range uses
-
-    def close(self) -> None:
-        self._spare.close()
-
-    def start(self, start: float, next_start: float | None = None) -> FeedStart:
-        """Position the file for decoding a range from ``start`` seconds on the timeline (a second early);
-        ``next_start``: where the range after this one starts (None: there is none).
-
-        Raises:
-            ValueError: a forward-only feed is asked for a range starting before the ``next_start`` that
-                the range before announced.
-            av.FFmpegError: FFmpeg fails to seek, demux or reopen the file.
-        """
-        stream = self.stream
-        codec = stream.codec_context
-        begin = max(0.0, start - _PREROLL_SECONDS)
-        origin: float | None = None
-        if begin > 0:
-            # MP3/ADTS: their decoders start at the stream's start_time (after LAME's delay)
-            origin = self._first_frame_time() if self.seekable else _start_time(stream)
-        skip_below = self._skip_point(begin, origin)
-        if self.seekable:  # seeking flushes the decoder
-            if begin > 0:
-                assert origin is not None and stream.time_base is not None
-                self.container.seek(int((begin + origin) / stream.time_base), stream=stream, backward=True)
-            elif self._used:
-                self.container.seek(0)
-            packets = self._demux()
-        else:
-            if skip_below < self._keep_below:
-                raise ValueError(
-                    "ranges of an MP3/ADTS file must come in order, each announced as next_start"
-                )
-            if self._used:
-                codec = self._fresh_decoder()
-            replay = [packet for packet in self._kept if not _ends_before(packet, skip_below)]
-            later = None if next_start is None else max(0.0, next_start - _PREROLL_SECONDS)
-            self._keep_below = math.inf if later is None else self._skip_point(later, _start_time(stream))
-            self._kept = [packet for packet in replay if not _ends_before(packet, self._keep_below)]
-            packets = self._forward(replay)
-        self._used = True
-        return FeedStart(origin, skip_below, packets, codec)
-
-    def _skip_point(self, begin: float, origin: float | None) -> float:
-        """The tick before which packets need not be decoded for a decode from ``begin`` (compared in
-        ticks: integer compares keep skipping a long MP3 cheap)."""
-        if begin <= 0 or origin is None or not self.stream.time_base:
-            return -math.inf
-        return (begin + origin) / float(self.stream.time_base)
-
-    def _fresh_decoder(self) -> av.AudioCodecContext:
-        self._spare.close()
-        if self.reopen is None:
-            self.stream.codec_context.flush_buffers()
-            return self.stream.codec_context
-        self._spare = ExitStack()
-        spare = self._spare.enter_context(self.reopen())
-        codec: av.AudioCodecContext = spare.streams[self.stream.index].codec_context
-        return codec
-
-    def _demux(self) -> Iterator[Packet]:
-        for packet in self.container.demux(self.stream):
-            self.demuxed += 1
-            yield packet
-
-    def _forward(self, replay: list[Packet]) -> Iterator[Packet]:
-        """``replay`` (kept by the range before), then the rest of the one pass, keeping what the next
-        range needs (before yielding: a range may stop at any packet)."""
-        if self._live is None:
-            self._live = self.container.demux(self.stream)
-        yield from replay
-        keep_below = self._keep_below
-        for packet in self._live:  # the skipping loop of a long MP3: kept lean
-            self.demuxed += 1
-            if keep_below != math.inf and not _ends_before(packet, keep_below):
-                self._kept.append(packet)
-            yield packet
-
-    def _first_frame_time(self) -> float:
-        """The raw time of the first decoded sample (Vorbis's first packet decodes to nothing, so it can
-        lie after the stream's start), found by decoding the first packets (before seeking)."""
-        if self._origin is None:
-            if self._used:
-                self.container.seek(0)
-            self._origin = 0.0
-            for count, packet in enumerate(self.container.demux(self.stream)):
-                frames = decode_packet(packet)
-                if frames:
-                    stamp = _stamp(frames[0])
-                    self._origin = 0.0 if stamp is None else stamp
-                    break
-                if count >= _PEEK_PACKETS:
-                    break
-        return self._origin
 
 
 class RangeDecoder:
@@ -206,7 +49,7 @@ class RangeDecoder:
     Iterate once. Afterwards ``written`` is the number of samples (per channel) produced, ``decoded`` the
     number of packets decoded (a range late in a long file needs only the ones near it) and ``damaged``
     the number of those that could not be decoded. Several ranges of one open file share a ``feed``
-    (:class:`PacketFeed`; by default each decoder has its own), iterated one after another, each saying
+    (:class:`~._feed.PacketFeed`; by default each decoder has its own), iterated one after another, each saying
     where the next one starts (``next_start``).
 
     Raises (while iterating):
@@ -255,7 +98,7 @@ class RangeDecoder:
             self.decoded += 1
             self.damaged += frames is None
             for frame in frames or ():
-                stamp = _stamp(frame)
+                stamp = frame_time(frame)
                 if origin is None:
                     origin = 0.0 if stamp is None else stamp
                 yield from self._feed(frame, 0.0 if stamp is None else stamp - origin)
@@ -294,19 +137,6 @@ class RangeDecoder:
             yield samples[(lo - self.cursor) * channels : (hi - self.cursor) * channels]
             self.written += hi - lo
         self.cursor += count
-
-
-def _start_time(stream: av.AudioStream) -> float:
-    if stream.start_time is None or stream.time_base is None:
-        return 0.0
-    return float(stream.start_time * stream.time_base)
-
-
-def _stamp(frame: av.AudioFrame) -> float | None:
-    """The frame's timestamp in seconds, if it has one."""
-    if frame.pts is None or frame.time_base is None:
-        return None
-    return float(frame.pts * frame.time_base)
 
 
 def _drop_head(frame: av.AudioFrame, skip: int) -> av.AudioFrame:

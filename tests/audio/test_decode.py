@@ -5,7 +5,8 @@ import av
 import numpy as np
 import pytest
 
-from gemini_audio_tools.audio.decode import PacketFeed, RangeDecoder, decode_pcm, decode_windows
+from gemini_audio_tools.audio._feed import PacketFeed
+from gemini_audio_tools.audio.decode import RangeDecoder, decode_pcm, decode_windows
 from gemini_audio_tools.audio.probe import probe_audio
 from gemini_audio_tools.errors import AudioFileNotFoundError, CorruptAudioError
 from tests.fixtures.audio import MakeAudio
