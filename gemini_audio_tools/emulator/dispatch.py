@@ -140,19 +140,19 @@ class Operation:
         if watch.gone:
             self._client_gone(scope, started, "its work was finished, the answer dropped")
             return
+        # Counted before the answer goes out: a client that has it may look at the counters at once.
+        faults.count_status(self.name, response.status_code)
         answered = _Answered(receive, send, noticed)
         try:
             await response(scope, answered.receive, answered.send)
         except asyncio.CancelledError:  # the server stops in the middle of a (streamed) answer
             self._log_stopping(scope, started)
-            self.state.faults.count_status(self.name, 503)
             with contextlib.suppress(Exception):  # end it properly: the client sees a short stream
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
         if answered.gone:
+            faults.uncount_status(self.name, response.status_code)
             self._client_gone(scope, started, "in the middle of the answer")
-            return
-        faults.count_status(self.name, response.status_code)
 
     def _client_gone(self, scope: Scope, started: float, what: str) -> None:
         self.state.faults.count_status(self.name, CLIENT_CLOSED_REQUEST)

@@ -239,6 +239,14 @@ class FaultPlan:
         with self._lock:
             self.stats.statuses[operation][status] += 1
 
+    def uncount_status(self, operation: str, status: int) -> None:
+        """Take back one ``count_status`` (an answer counted as sent, then cut off by its client)."""
+        with self._lock:
+            codes = self.stats.statuses[operation]
+            codes[status] -= 1
+            if codes[status] <= 0:
+                del codes[status]
+
     def describe(self) -> dict[str, Any]:
         with self._lock:
             return {
