@@ -13,10 +13,10 @@ Decisions (and why):
   and skipped without decoding. Decoding starts a second early either way, so the decoder (MP3's bit
   reservoir) and the resampler have their history: a range comes out as the same samples as that slice of
   a whole-file decode, however long the file.
-* **Several ranges of one file** (:func:`decode_windows`) share one open file, a :class:`~._feed.PacketFeed`: MP3
-  and ADTS are then read once, forward, instead of from the start for every range (skipping up to a range
-  late in a 10 h MP3 takes seconds). Every range still starts with a reset decoder and its own resampler,
-  so it comes out exactly as :func:`decode_pcm` decodes it alone.
+* **Several ranges of one file** (:func:`decode_windows`) share one open file, a
+  :class:`~._feed.PacketFeed`: MP3 and ADTS are then read once, forward, instead of from the start for
+  every range (skipping up to a range late in a 10 h MP3 takes seconds). Every range still starts with
+  a reset decoder and its own resampler, so it comes out exactly as :func:`decode_pcm` decodes it alone.
 * **Resampler phase.** Before the first frame reaches the resampler, input samples are dropped up to an
   index whose time is a whole number of output samples, so the resampler runs in the same phase as one
   that started at the beginning of the file.
@@ -49,8 +49,8 @@ class RangeDecoder:
     Iterate once. Afterwards ``written`` is the number of samples (per channel) produced, ``decoded`` the
     number of packets decoded (a range late in a long file needs only the ones near it) and ``damaged``
     the number of those that could not be decoded. Several ranges of one open file share a ``feed``
-    (:class:`~._feed.PacketFeed`; by default each decoder has its own), iterated one after another, each saying
-    where the next one starts (``next_start``).
+    (:class:`~._feed.PacketFeed`; by default each decoder has its own), iterated one after another, each
+    saying where the next one starts (``next_start``).
 
     Raises (while iterating):
         av.FFmpegError: FFmpeg fails to seek, demux or resample (callers map this to CorruptAudioError).
