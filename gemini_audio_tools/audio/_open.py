@@ -9,6 +9,7 @@ a reader that ends where the RIFF chunk ends; everything else is opened by path 
 from __future__ import annotations
 
 import io
+import os
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,11 +31,13 @@ def riff_end(head: bytes) -> int | None:
 
 
 class _Bounded(io.RawIOBase):
-    """A read-only, seekable view of the first ``limit`` bytes of a file."""
+    """A read-only, seekable view of the bytes ``begin`` to ``limit`` of a file (offsets from ``begin``)."""
 
-    def __init__(self, raw: io.BufferedReader, limit: int) -> None:
+    def __init__(self, raw: io.BufferedReader, limit: int, begin: int = 0) -> None:
         self._raw = raw
         self._limit = limit
+        self._begin = begin
+        raw.seek(begin)
 
     def readable(self) -> bool:
         return True
@@ -43,12 +46,14 @@ class _Bounded(io.RawIOBase):
         return True
 
     def tell(self) -> int:
-        return self._raw.tell()
+        return self._raw.tell() - self._begin
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         if whence == io.SEEK_END:
-            return self._raw.seek(self._limit + offset)
-        return self._raw.seek(offset, whence)
+            return self._raw.seek(self._limit + offset) - self._begin
+        if whence == io.SEEK_SET:
+            return self._raw.seek(self._begin + max(0, offset)) - self._begin
+        return self._raw.seek(max(self._begin, self._raw.tell() + offset)) - self._begin
 
     def readinto(self, buffer: Any) -> int:
         room = max(0, self._limit - self._raw.tell())
@@ -58,6 +63,37 @@ class _Bounded(io.RawIOBase):
     def close(self) -> None:
         self._raw.close()
         super().close()
+
+
+FileKey = tuple[int, int, int]
+
+
+def file_key(stat: os.stat_result) -> FileKey:
+    """What identifies one version of a file: size, modification time (ns) and inode."""
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+class FileChangedError(Exception):
+    """The file is no longer the one a seek table was made from."""
+
+
+@contextmanager
+def open_view(path: Path, offset: int, fmt: str, key: FileKey | None) -> Iterator[Any]:
+    """``av.open`` of ``path``'s bytes from ``offset`` (a frame boundary of an MP3/ADTS stream) to its end,
+    demuxed as ``fmt``: FFmpeg sees a stream that starts there, timed from 0.
+
+    Raises:
+        FileChangedError: the file is not (any more) the version ``key`` describes (None: not checked).
+        OSError: it cannot be opened.
+        av.FFmpegError: FFmpeg cannot open the view.
+    """
+    raw = path.open("rb")
+    stat = os.fstat(raw.fileno())
+    if key is not None and file_key(stat) != key:
+        raw.close()
+        raise FileChangedError(str(path))
+    with _Bounded(raw, stat.st_size, begin=offset) as view, av.open(view, format=fmt) as container:
+        yield container
 
 
 @contextmanager

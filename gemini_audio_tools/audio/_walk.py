@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import mmap
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -59,10 +59,18 @@ class Framing:
 
 @dataclass(frozen=True)
 class Walk:
-    """Every frame from the first to the end of the payload: how many, and their decoded samples."""
+    """Every frame from the first to the end of the payload: how many, and their decoded samples.
+
+    ``offsets``/``samples_before``: the first frame of every stretch walked (the first is the walk's
+    start) and the samples of all frames before it: a coarse, exact seek table (see :mod:`._seek`).
+    """
 
     frames: int
     samples: int
+    offsets: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64), compare=False, repr=False)
+    samples_before: Ints = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64), compare=False, repr=False
+    )
 
 
 def walk_frames(data: mmap.mmap, start: int, end: int, framing: Framing) -> Walk | None:
@@ -73,29 +81,61 @@ def walk_frames(data: mmap.mmap, start: int, end: int, framing: Framing) -> Walk
         return None
     words = np.ndarray((len(data) - _SLACK + 1,), dtype="<u8", buffer=data, offset=0, strides=(1,))
     try:
-        counted = _count(data, words, [(start, end)], framing, STRETCH_BYTES)
+        counted = _count_stretches(data, words, [(start, end)], framing, STRETCH_BYTES)
     finally:
         del words  # the map cannot close while a numpy view of it exists
-    return None if counted is None else Walk(counted[0], counted[1])
+    if counted is None:
+        return None
+    offsets, frames, samples, _ = counted
+    before = np.concatenate([[0], np.cumsum(samples)[:-1]]).astype(np.int64)
+    return Walk(int(frames.sum()), int(samples.sum()), offsets, before)
 
 
 def _count(
     data: mmap.mmap, words: Words, spans: Spans, framing: Framing, stretch: int
 ) -> tuple[int, int] | None:
-    """(frames, samples) from each span's first offset (a true frame) exactly to its end: every span is cut
-    into stretches of ``stretch`` bytes, all are walked together, and what is left of the slowest walks is
-    handed on to a finer level. None when some walk does not land exactly on the next stretch's first frame.
+    """(frames, samples) from each span's first offset (a true frame) exactly to its end, in all; None
+    when some walk does not land exactly on the next stretch's first frame (see :func:`_count_stretches`).
     """
+    counted = _count_spans(data, words, spans, framing, stretch)
+    return None if counted is None else (int(counted[0].sum()), int(counted[1].sum()))
+
+
+def _count_spans(
+    data: mmap.mmap, words: Words, spans: Spans, framing: Framing, stretch: int
+) -> tuple[Ints, Ints] | None:
+    """(frames, samples) of each span, or None as :func:`_count_stretches`."""
     if not spans:
-        return 0, 0
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    counted = _count_stretches(data, words, spans, framing, stretch)
+    if counted is None:
+        return None
+    _, frames, samples, firsts = counted
+    return np.add.reduceat(frames, firsts), np.add.reduceat(samples, firsts)
+
+
+def _count_stretches(
+    data: mmap.mmap, words: Words, spans: Spans, framing: Framing, stretch: int
+) -> tuple[Ints, Ints, Ints, Ints] | None:
+    """Every span cut into stretches of ``stretch`` bytes, each counted exactly from its first frame to the
+    next one's (the last to its span's end): (first frames, frames, samples, index of each span's first
+    stretch). All are walked together, and what is left of the slowest walks is handed on to a finer
+    level. None when some walk does not land exactly on the next stretch's first frame.
+    """
     if stretch < _SMALLEST_STRETCH:
-        return _walk_in_python(data, spans, framing)
+        walked = _walk_in_python(data, spans, framing)
+        if walked is None:
+            return None
+        firsts = np.array([first for first, _ in spans], dtype=np.int64)
+        return firsts, walked[0], walked[1], np.arange(len(spans), dtype=np.int64)
     starts: list[int] = []
     targets: list[int] = []
+    firsts_at: list[int] = []
     for first, end in spans:
         found = _stretch_starts(data, first, end, framing, stretch)
         if found is None:
             return None
+        firsts_at.append(len(starts))
         starts += found
         targets += [*found[1:], end]
     begin, goal = np.array(starts, dtype=np.int64), np.array(targets, dtype=np.int64)
@@ -104,11 +144,13 @@ def _count(
         return None  # a bad header, or a walk overshot the next stretch's first frame: a false resync
     behind = np.flatnonzero(reached < goal)
     rest = list(zip(reached[behind].tolist(), goal[behind].tolist(), strict=True))
-    finer = _count(data, words, rest, framing, stretch // _FINER)
+    finer = _count_spans(data, words, rest, framing, stretch // _FINER)
     if finer is None:
         return None
-    counted = int(frames.sum())
-    return counted + finer[0], counted * framing.samples + int(extra.sum()) + finer[1]
+    samples = frames * framing.samples + extra
+    frames[behind] += finer[0]
+    samples[behind] += finer[1]
+    return begin, frames, samples, np.array(firsts_at, dtype=np.int64)
 
 
 def _stretch_starts(
@@ -170,11 +212,13 @@ def _walk_together(words: Words, starts: Ints, goals: Ints, framing: Framing) ->
     return reached, frames, extra
 
 
-def _walk_in_python(data: mmap.mmap, spans: Spans, framing: Framing) -> tuple[int, int] | None:
-    """(frames, samples) from each span's first offset exactly to its end, one hop at a time; None if a
-    header is not the stream's or a walk misses its end."""
-    frames = samples = 0
+def _walk_in_python(data: mmap.mmap, spans: Spans, framing: Framing) -> tuple[Ints, Ints] | None:
+    """(frames, samples) of each span, from its first offset exactly to its end, one hop at a time; None if
+    a header is not the stream's or a walk misses its end."""
+    counts: list[int] = []
+    sums: list[int] = []
     for pos, end in spans:
+        frames = samples = 0
         while pos < end:
             length = _length_at(data, pos, framing)
             if not length:
@@ -184,4 +228,6 @@ def _walk_in_python(data: mmap.mmap, spans: Spans, framing: Framing) -> tuple[in
             frames += 1
         if pos != end:
             return None
-    return frames, samples
+        counts.append(frames)
+        sums.append(samples)
+    return np.array(counts, dtype=np.int64), np.array(sums, dtype=np.int64)

@@ -5,9 +5,10 @@ import struct
 import time
 from pathlib import Path
 
+import av
 import pytest
 
-from gemini_audio_tools.audio._open import open_audio, riff_end
+from gemini_audio_tools.audio._open import FileChangedError, file_key, open_audio, open_view, riff_end
 from gemini_audio_tools.audio.clip import clip_range
 from gemini_audio_tools.audio.decode import decode_pcm
 from tests.fixtures.audio import MakeAudio
@@ -47,3 +48,20 @@ def test_a_wav_followed_by_gigabytes_of_zeros_opens_decodes_and_clips_quickly(
 def test_an_ordinary_wav_decodes_to_the_same_samples_through_either_path(make_audio: MakeAudio) -> None:
     path = make_audio("wav", 1.0)
     assert len(decode_pcm(path)) == 16000
+
+
+def test_a_view_from_a_frame_boundary_demuxes_from_there_timed_from_zero_and_refuses_another_version(
+    make_audio: MakeAudio, tmp_path: Path
+) -> None:
+    path = tmp_path / "tone.aac"
+    shutil.copy(make_audio("aac", 3.0), path)
+    with av.open(str(path)) as container:
+        packets = [(p.pos, p.size) for p in container.demux(audio=0) if p.size]
+    offset = packets[10][0]
+    key = file_key(path.stat())
+    with open_view(path, offset, "aac", key) as view:
+        seen = [(p.pos, p.pts, p.size) for p in view.demux(audio=0) if p.size]
+    assert [(pos + offset, size) for pos, _, size in seen] == packets[10:]
+    assert seen[0][1] == 0
+    with pytest.raises(FileChangedError), open_view(path, offset, "aac", (key[0] + 1, key[1], key[2])):
+        pass
