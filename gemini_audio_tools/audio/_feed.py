@@ -10,13 +10,19 @@ import math
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import av
 
+from ._open import FileChangedError, open_view
+from ._seek import seek_table
+
 _PREROLL_SECONDS = 1.0
 _SEEKABLE = frozenset({"wav", "aiff", "flac", "ogg"})  # FFmpeg demuxer names with exact timestamps
 _PEEK_PACKETS = 16
+_JUMP_GAIN_SECONDS = 3.0
+"""A forward read jumps (opens the file at a seek-table entry) only past this much audio it would demux."""
 
 if TYPE_CHECKING:
     Packet = av.Packet[av.AudioStream]
@@ -41,12 +47,28 @@ def _ends_before(packet: Packet, tick: float) -> bool:
 @dataclass
 class FeedStart:
     """Where a range's decoding starts: the raw time of the timeline's zero (None: the first decoded
-    frame's), the tick before which packets need not be decoded, the packets, and the decoder for them."""
+    frame's), the tick before which packets need not be decoded, the packets, the decoder for them, and
+    the timeline second where a whole-file decode ends if the packets go on past it (None: they do not)."""
 
     origin: float | None
     skip_below: float
     packets: Iterator[Packet]
     codec: av.AudioCodecContext
+    stop: float | None = None
+
+
+@dataclass
+class _Pass:
+    """One forward read of an MP3/ADTS file: the whole file, or a view of it from a seek-table entry on.
+    ``origin``: this container's raw time of the timeline's zero; ``reopen``: the same view opened again
+    (a fresh decoder); ``stop``: as :attr:`FeedStart.stop`."""
+
+    container: Any
+    stream: av.AudioStream
+    origin: float
+    reopen: Callable[[], AbstractContextManager[Any]] | None
+    stop: float | None = None
+    live: Iterator[Packet] | None = None
 
 
 class PacketFeed:
@@ -59,6 +81,11 @@ class PacketFeed:
     the first gets a fresh decoder from ``reopen`` (the same file opened again; FFmpeg's
     AAC decoder keeps state through a flush), so each decodes exactly as on a freshly opened file; without
     ``reopen`` the decoder is flushed (exact for MP3). ``demuxed`` counts the packets read from the file.
+
+    Given the file's ``path``, a range more than :data:`_JUMP_GAIN_SECONDS` past where reading stands
+    starts a new forward read at the last seek-table entry (:mod:`._seek`) a second or more before it
+    instead of demuxing up to it; without a table (or if the view does not open as expected) reading goes
+    on as before. ``jumps`` counts the reads started at a table entry.
     """
 
     def __init__(
@@ -66,74 +93,126 @@ class PacketFeed:
         container: Any,
         stream: av.AudioStream,
         reopen: Callable[[], AbstractContextManager[Any]] | None = None,
+        path: Path | None = None,
     ) -> None:
-        self.container, self.stream, self.reopen = container, stream, reopen
+        self.container, self.stream, self.reopen, self.path = container, stream, reopen, path
         self.seekable = container.format.name in _SEEKABLE and bool(stream.time_base)
         self.demuxed = 0
+        self.jumps = 0
         self._used = False
         self._origin: float | None = None  # seekable: raw time of the first decoded sample, once found
-        self._live: Iterator[Packet] | None = None  # forward only: the one pass through the file
+        self._pass: _Pass | None = None  # forward only: the current read
         self._kept: list[Packet] = []  # forward only: demuxed packets the next range needs too
         self._keep_below = -math.inf  # forward only: the next range needs the packets ending from here on
+        self._announced = -math.inf  # forward only: where the next range may begin, at the earliest
+        self._reached = 0.0  # forward only: about where the current read stands (timeline seconds)
         self._spare = ExitStack()  # the reopened file whose decoder the current range uses
+        self._views = ExitStack()  # the view the current read comes from
 
     def close(self) -> None:
         self._spare.close()
+        self._views.close()
 
-    def start(self, start: float, next_start: float | None = None) -> FeedStart:
+    def start(self, start: float, next_start: float | None = None, end: float | None = None) -> FeedStart:
         """Position the file for decoding a range from ``start`` seconds on the timeline (a second early);
-        ``next_start``: where the range after this one starts (None: there is none).
+        ``next_start``: where the range after this one starts (None: there is none); ``end``: where this
+        range ends (None: the end), a hint for where reading will stand.
 
         Raises:
             ValueError: a forward-only feed is asked for a range starting before the ``next_start`` that
                 the range before announced.
             av.FFmpegError: FFmpeg fails to seek, demux or reopen the file.
         """
+        if not self.seekable:
+            return self._start_forward(start, next_start, end)
         stream = self.stream
-        codec = stream.codec_context
         begin = max(0.0, start - _PREROLL_SECONDS)
-        origin: float | None = None
-        if begin > 0:
-            # MP3/ADTS: their decoders start at the stream's start_time (after LAME's delay)
-            origin = self._first_frame_time() if self.seekable else _start_time(stream)
-        skip_below = self._skip_point(begin, origin)
-        if self.seekable:  # seeking flushes the decoder
-            if begin > 0:
-                assert origin is not None and stream.time_base is not None
-                self.container.seek(int((begin + origin) / stream.time_base), stream=stream, backward=True)
-            elif self._used:
-                self.container.seek(0)
-            packets = self._demux()
-        else:
-            if skip_below < self._keep_below:
-                raise ValueError(
-                    "ranges of an MP3/ADTS file must come in order, each announced as next_start"
-                )
-            if self._used:
-                codec = self._fresh_decoder()
-            replay = [packet for packet in self._kept if not _ends_before(packet, skip_below)]
-            later = None if next_start is None else max(0.0, next_start - _PREROLL_SECONDS)
-            self._keep_below = math.inf if later is None else self._skip_point(later, _start_time(stream))
-            self._kept = [packet for packet in replay if not _ends_before(packet, self._keep_below)]
-            packets = self._forward(replay)
+        origin = self._first_frame_time() if begin > 0 else None
+        skip_below = self._skip_point(stream, begin, origin)
+        if begin > 0:  # seeking flushes the decoder
+            assert origin is not None and stream.time_base is not None
+            self.container.seek(int((begin + origin) / stream.time_base), stream=stream, backward=True)
+        elif self._used:
+            self.container.seek(0)
         self._used = True
-        return FeedStart(origin, skip_below, packets, codec)
+        return FeedStart(origin, skip_below, self._demux(), stream.codec_context)
 
-    def _skip_point(self, begin: float, origin: float | None) -> float:
+    def _start_forward(self, start: float, next_start: float | None, end: float | None) -> FeedStart:
+        begin = max(0.0, start - _PREROLL_SECONDS)
+        if begin < self._announced:
+            raise ValueError("ranges of an MP3/ADTS file must come in order, each announced as next_start")
+        jumped = self._jump(begin) if begin > 0 else None
+        if jumped is not None:
+            self._pass, self._kept = jumped, []
+            codec = jumped.stream.codec_context
+        elif self._pass is None:
+            self._pass = _Pass(self.container, self.stream, _start_time(self.stream), self.reopen)
+            codec = self.stream.codec_context
+        else:
+            codec = self._fresh_decoder(self._pass)
+        read = self._pass
+        # MP3/ADTS: their decoders start at the stream's start_time (after LAME's delay)
+        origin = read.origin if begin > 0 else None
+        skip_below = self._skip_point(read.stream, begin, origin)
+        replay = [packet for packet in self._kept if not _ends_before(packet, skip_below)]
+        later = None if next_start is None else max(0.0, next_start - _PREROLL_SECONDS)
+        self._announced = math.inf if later is None else later
+        self._keep_below = math.inf if later is None else self._skip_point(read.stream, later, read.origin)
+        self._kept = [packet for packet in replay if not _ends_before(packet, self._keep_below)]
+        self._reached = math.inf if end is None else max(self._reached, end)
+        self._used = True
+        return FeedStart(origin, skip_below, self._forward(read, replay), codec, read.stop)
+
+    def _jump(self, begin: float) -> _Pass | None:
+        """A new read from the last seek-table entry at or before ``begin`` (timeline seconds), if the file
+        has a table and that entry lies well past where the current read stands; else None."""
+        if self.path is None:
+            return None
+        fmt = self.container.format.name
+        table = seek_table(self.path, fmt)
+        if table is None:
+            return None
+        zero = _start_time(self.stream)  # the whole file's raw time of the timeline's zero
+        index = table.entry_at_or_before((begin + zero) * table.sample_rate)
+        if index is None:
+            return None
+        shift = int(table.samples[index]) / table.sample_rate  # raw time of the view's first packet
+        if shift - zero < self._reached + _JUMP_GAIN_SECONDS:
+            return None
+        path, offset, key = self.path, int(table.offsets[index]), table.key
+        views = ExitStack()
+        try:
+            view = views.enter_context(open_view(path, offset, fmt, key))
+            stream = next((s for s in view.streams if s.type == "audio"), None)
+            if stream is None or not _same_audio(stream, self.stream):
+                views.close()
+                return None
+        except (OSError, FileChangedError, av.FFmpegError):
+            views.close()
+            return None
+        self._views.close()
+        self._views = views
+        self.jumps += 1
+        stop = None if table.length is None else table.length / table.sample_rate
+        # reopened for a fresh decoder only (its packets are not used): no version check there
+        return _Pass(view, stream, zero - shift, lambda: open_view(path, offset, fmt, None), stop)
+
+    @staticmethod
+    def _skip_point(stream: av.AudioStream, begin: float, origin: float | None) -> float:
         """The tick before which packets need not be decoded for a decode from ``begin`` (compared in
         ticks: integer compares keep skipping a long MP3 cheap)."""
-        if begin <= 0 or origin is None or not self.stream.time_base:
+        if begin <= 0 or origin is None or not stream.time_base:
             return -math.inf
-        return (begin + origin) / float(self.stream.time_base)
+        return (begin + origin) / float(stream.time_base)
 
-    def _fresh_decoder(self) -> av.AudioCodecContext:
+    def _fresh_decoder(self, read: _Pass) -> av.AudioCodecContext:
         self._spare.close()
-        if self.reopen is None:
-            self.stream.codec_context.flush_buffers()
-            return self.stream.codec_context
+        if read.reopen is None:
+            read.stream.codec_context.flush_buffers()
+            return read.stream.codec_context
         self._spare = ExitStack()
-        spare = self._spare.enter_context(self.reopen())
-        codec: av.AudioCodecContext = spare.streams[self.stream.index].codec_context
+        spare = self._spare.enter_context(read.reopen())
+        codec: av.AudioCodecContext = spare.streams[read.stream.index].codec_context
         return codec
 
     def _demux(self) -> Iterator[Packet]:
@@ -141,14 +220,14 @@ class PacketFeed:
             self.demuxed += 1
             yield packet
 
-    def _forward(self, replay: list[Packet]) -> Iterator[Packet]:
-        """``replay`` (kept by the range before), then the rest of the one pass, keeping what the next
-        range needs (before yielding: a range may stop at any packet)."""
-        if self._live is None:
-            self._live = self.container.demux(self.stream)
+    def _forward(self, read: _Pass, replay: list[Packet]) -> Iterator[Packet]:
+        """``replay`` (kept by the range before), then the rest of the read, keeping what the next range
+        needs (before yielding: a range may stop at any packet)."""
+        if read.live is None:
+            read.live = read.container.demux(read.stream)
         yield from replay
         keep_below = self._keep_below
-        for packet in self._live:  # the skipping loop of a long MP3: kept lean
+        for packet in read.live:  # the skipping loop of a long MP3: kept lean
             self.demuxed += 1
             if keep_below != math.inf and not _ends_before(packet, keep_below):
                 self._kept.append(packet)
@@ -170,6 +249,18 @@ class PacketFeed:
                 if count >= _PEEK_PACKETS:
                     break
         return self._origin
+
+
+def _same_audio(view: av.AudioStream, whole: av.AudioStream) -> bool:
+    """Whether a view's stream is the whole file's as FFmpeg sees it, timed from 0 (no header frame)."""
+    mine, theirs = view.codec_context, whole.codec_context
+    return (
+        mine.name == theirs.name
+        and mine.sample_rate == theirs.sample_rate
+        and mine.channels == theirs.channels
+        and view.start_time in (None, 0)
+        and bool(view.time_base)
+    )
 
 
 def _start_time(stream: av.AudioStream) -> float:

@@ -11,8 +11,8 @@ Decisions (and why):
   limit instead of ~2. Pass ``sample_rate=None`` / ``mono=False`` to keep the original rate / channels.
 * **Timeline and seeking.** Times are seconds from the first decoded sample, the same timeline as
   :func:`~.probe.probe_audio`'s duration and :func:`~.decode.decode_pcm`; the samples come from
-  :class:`~.decode.RangeDecoder`, which seeks (or skips MP3/ADTS packets) to just before the range and
-  yields exactly the samples a whole-file decode has there.
+  :class:`~.decode.RangeDecoder`, which seeks (or skips MP3/ADTS packets, from a seek-table entry of a long
+  file: :mod:`._seek`) to just before the range and yields exactly the samples a whole-file decode has there.
 * **Streaming.** Frames go decoder -> resampler -> encoder one at a time; memory does not grow with the
   file.
 * The temporary file is removed when the ``with`` block ends, also when it ends with an exception.
@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,7 @@ import av
 
 from ..errors import CorruptAudioError
 from ..timecode import resolve_seconds
+from ._feed import PacketFeed
 from ._open import open_audio
 from .decode import RangeDecoder
 from .formats import mime_type_for
@@ -124,12 +125,16 @@ def _write_clip(
     output channels, samples written)."""
     out_rate = sample_rate or info.sample_rate
     try:
-        with open_audio(path) as source, av.open(str(out_path), "w", format="flac") as sink:
+        with (
+            open_audio(path) as source,
+            av.open(str(out_path), "w", format="flac") as sink,
+            closing(PacketFeed(source, source.streams.audio[0], path=path)) as feed,
+        ):
             stream = source.streams.audio[0]
             layout = "mono" if mono else stream.layout.name
             encoder = sink.add_stream("flac", rate=out_rate, layout=layout)
             decoder = RangeDecoder(
-                source, stream, first, last, rate=out_rate, layout=layout, sample_format="s16"
+                source, stream, first, last, rate=out_rate, layout=layout, sample_format="s16", feed=feed
             )
             for samples in decoder:
                 piece = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout=layout)

@@ -10,9 +10,11 @@ Decisions (and why):
   to nothing; otherwise cuts come early.
 * **Seeking.** WAV/AIFF/FLAC/OGG seek near the start of a range (their timestamps stay exact after a
   seek); MP3 and ADTS have no exact timestamps after a seek, so their packets before the range are demuxed
-  and skipped without decoding. Decoding starts a second early either way, so the decoder (MP3's bit
-  reservoir) and the resampler have their history: a range comes out as the same samples as that slice of
-  a whole-file decode, however long the file.
+  and skipped without decoding; a long one (with a seek table, :mod:`._seek`) is instead opened at the
+  last table entry a second before the range, its timestamps shifted by the samples before that frame.
+  Decoding starts a second early either way, so the decoder (MP3's bit reservoir) and the resampler have
+  their history: a range comes out as the same samples as that slice of a whole-file decode, however long
+  the file.
 * **Several ranges of one file** (:func:`decode_windows`) share one open file, a
   :class:`~._feed.PacketFeed`: MP3 and ADTS are then read once, forward, instead of from the start for
   every range (skipping up to a range late in a 10 h MP3 takes seconds). Every range still starts with
@@ -70,7 +72,7 @@ class RangeDecoder:
         feed: PacketFeed | None = None,
         next_start: float | None = None,
     ) -> None:
-        self.container, self.stream, self.start, self.rate = container, stream, start, rate
+        self.container, self.stream, self.start, self.end, self.rate = container, stream, start, end, rate
         self.feed = PacketFeed(container, stream) if feed is None else feed
         self.next_start = next_start
         self.first_out = round(start * rate)
@@ -78,6 +80,9 @@ class RangeDecoder:
         self.resampler = av.AudioResampler(format=sample_format, layout=layout, rate=rate)
         self.in_pos: int | None = None  # input sample index of the next decoded sample
         self.cursor: int | None = None  # output sample index of the next resampled sample
+        self.in_limit: int | None = None  # input sample index where a whole-file decode ends, if known
+        self.stop: float | None = None  # ... in seconds, as the feed says (reads from a seek-table entry)
+        self.ended = False  # the input reached in_limit
         self.written = 0
         self.decoded = 0
         self.damaged = 0
@@ -87,8 +92,8 @@ class RangeDecoder:
         return self.cursor is not None and self.last_out is not None and self.cursor >= self.last_out
 
     def __iter__(self) -> Iterator[npt.NDArray[Any]]:
-        begun = self.feed.start(self.start, self.next_start)
-        origin = begun.origin
+        begun = self.feed.start(self.start, self.next_start, self.end)
+        origin, self.stop = begun.origin, begun.stop
         skip_below = begun.skip_below
         for packet in begun.packets:
             pts = packet.pts  # inlined _ends_before: this loop skips hours of MP3 packets
@@ -104,6 +109,8 @@ class RangeDecoder:
                 yield from self._feed(frame, 0.0 if stamp is None else stamp - origin)
             if self.done:
                 return
+            if self.ended:
+                break
         if self.cursor is not None:
             for out in self.resampler.resample(None):
                 yield from self._keep(out)
@@ -121,6 +128,15 @@ class RangeDecoder:
                 frame = _drop_head(frame, skip)
                 self.in_pos += skip
             self.cursor = self.in_pos * self.rate // in_rate
+        if self.stop is not None:
+            if self.in_limit is None:
+                self.in_limit = round(self.stop * in_rate)
+            room = self.in_limit - self.in_pos
+            if room < frame.samples:  # a view does not trim LAME's padding as the whole file does
+                self.ended = True
+                if room <= 0:
+                    return
+                frame = _keep_head(frame, room)
         self.in_pos += frame.samples
         frame.pts = None
         for out in self.resampler.resample(frame):
@@ -147,6 +163,16 @@ def _drop_head(frame: av.AudioFrame, skip: int) -> av.AudioFrame:
     rest = av.AudioFrame.from_ndarray(head_cut, format=frame.format.name, layout=frame.layout.name)  # type: ignore[arg-type]
     rest.sample_rate = frame.sample_rate
     return rest
+
+
+def _keep_head(frame: av.AudioFrame, count: int) -> av.AudioFrame:
+    """``frame``'s first ``count`` samples only."""
+    data = frame.to_ndarray()
+    width = 1 if frame.format.is_planar else len(frame.layout.channels)
+    head = np.ascontiguousarray(data[:, : count * width])
+    kept = av.AudioFrame.from_ndarray(head, format=frame.format.name, layout=frame.layout.name)  # type: ignore[arg-type]
+    kept.sample_rate = frame.sample_rate
+    return kept
 
 
 def decode_pcm(
@@ -199,7 +225,9 @@ def decode_windows(
             if stream is None:
                 raise CorruptAudioError(f"{label} contains no audio stream.")
             order = sorted(range(len(bounds)), key=lambda i: bounds[i][0])
-            with closing(PacketFeed(container, stream, reopen=lambda: _open(source))) as feed:
+            path = None if isinstance(source, bytes) else Path(source)
+            feed = PacketFeed(container, stream, reopen=lambda: _open(source), path=path)
+            with closing(feed):
                 for index, after in zip(order, [*order[1:], None], strict=True):
                     first, last = bounds[index]
                     then = None if after is None else bounds[after][0]

@@ -1,5 +1,7 @@
 import tempfile
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -132,3 +134,32 @@ def test_clip_to_bytes_returns_flac_bytes_and_cleans_up(audio_files: dict[str, P
     assert mime == "audio/flac" and data[:4] == b"fLaC"
     assert len(decode_pcm(data, 16000)) == 16000
     assert leftover_clips() == before
+
+
+@pytest.mark.parametrize("name", ["lame-mp3", "aac-silence"])
+def test_a_clip_late_in_a_long_mp3_or_adts_file_read_from_its_seek_table_is_the_clip_read_from_the_start(
+    long_streams: dict[str, Path], name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gemini_audio_tools.audio import _feed, _seek, _walk
+    from gemini_audio_tools.audio._open import FileKey, open_view
+
+    path = long_streams[name]
+    with clip_range(path, 24.0, 28.5) as clip:  # no table: ~0.5 MB is under the walk's 2 MiB
+        skipped = clip.path.read_bytes()
+    monkeypatch.setattr(_walk, "WALK_ABOVE_BYTES", 0)
+    monkeypatch.setattr(_walk, "STRETCH_BYTES", 4096)
+    views: list[int] = []
+
+    def counted(path: Path, offset: int, fmt: str, key: FileKey) -> AbstractContextManager[Any]:
+        views.append(offset)
+        return open_view(path, offset, fmt, key)
+
+    monkeypatch.setattr(_feed, "open_view", counted)
+    _seek._table.cache_clear()
+    try:
+        assert _seek.seek_table(path, path.suffix[1:]) is not None
+        with clip_range(path, 24.0, 28.5) as clip:
+            assert clip.path.read_bytes() == skipped
+        assert len(views) == 1 and views[0] > path.stat().st_size * 0.7  # opened at a frame ~23 s in
+    finally:
+        _seek._table.cache_clear()

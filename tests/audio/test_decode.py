@@ -1,11 +1,15 @@
+import os
 from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
 
+from gemini_audio_tools.audio import _feed
 from gemini_audio_tools.audio._feed import PacketFeed
+from gemini_audio_tools.audio._seek import seek_table
 from gemini_audio_tools.audio.decode import RangeDecoder, decode_pcm, decode_windows
 from gemini_audio_tools.audio.probe import probe_audio
 from gemini_audio_tools.errors import AudioFileNotFoundError, CorruptAudioError
@@ -225,3 +229,123 @@ def test_windows_of_undecodable_bytes_raise_corrupt_audio_and_no_windows_decode_
     with pytest.raises(AudioFileNotFoundError, match="No file at"):
         decode_windows(tmp_path / "gone.mp3", 16_000, [(0.0, 1.0)])
     assert decode_windows(text_as_mp3, 16_000, []) == []
+
+
+LONG_STREAMS = ["lame-mp3", "cbr-mp3-no-xing", "vbr-mp3-xing", "vbr-mp3-no-xing", "aac-tone", "aac-silence"]
+
+
+def decode_range(
+    path: Path, start: float, end: float | None, *, table: bool, rate: int = 16_000
+) -> RangeDecoder:
+    """A RangeDecoder run over ``[start, end)``, with its feed given the file's path (so it may open the file
+    at a seek-table entry) or not (so it demuxes from the start)."""
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        with closing(PacketFeed(container, stream, path=path if table else None)) as feed:
+            decoder = RangeDecoder(container, stream, start, end, rate=rate, feed=feed)
+            pcm = np.concatenate(list(decoder))
+            decoder.pcm = np.clip(pcm, -1.0, 1.0)  # type: ignore[attr-defined]  # as decode_pcm clips
+    return decoder
+
+
+@pytest.mark.usefixtures("seek_tables_for_small_files")
+@pytest.mark.parametrize("name", LONG_STREAMS)
+def test_ranges_of_long_mp3_and_adts_files_opened_at_a_seek_table_entry_are_the_whole_file_decodes_slices(
+    long_streams: dict[str, Path], name: str
+) -> None:
+    path = long_streams[name]
+    for rate in (16_000, 44_100):
+        whole = decode_pcm(path, rate)
+        seconds = len(whole) / rate
+        for start, end in [
+            (5.0, 6.5),
+            (seconds / 2, seconds / 2 + 2.0),
+            (seconds - 1.5, None),
+            (seconds - 0.7, seconds),
+        ]:
+            jumped = decode_range(path, start, end, table=True, rate=rate)
+            assert jumped.feed.jumps == 1, (name, start)
+            reference = whole[round(start * rate) : None if end is None else round(end * rate)]
+            part = jumped.pcm  # type: ignore[attr-defined]
+            assert len(part) == len(reference) > 0, (
+                name,
+                rate,
+                start,
+                end,
+            )  # sample-exact position and length
+            if name.startswith("aac"):
+                assert np.max(np.abs(part - reference)) <= AAC_TOLERANCE
+            else:
+                assert np.array_equal(part, reference), (name, rate, start, end)
+
+
+@pytest.mark.usefixtures("seek_tables_for_small_files")
+@pytest.mark.parametrize("name", LONG_STREAMS)
+def test_a_late_range_opened_at_a_seek_table_entry_demuxes_far_fewer_packets_and_decodes_the_same_ones(
+    long_streams: dict[str, Path], name: str
+) -> None:
+    path = long_streams[name]
+    jumped = decode_range(path, 26.0, 27.0, table=True)
+    skipped = decode_range(path, 26.0, 27.0, table=False)
+    assert jumped.feed.jumps == 1 and skipped.feed.jumps == 0
+    assert jumped.decoded == skipped.decoded  # from the same packet: a second of history, then the range
+    assert jumped.feed.demuxed <= skipped.feed.demuxed / 5  # ~2-3 s demuxed instead of 27
+    assert np.array_equal(jumped.pcm, skipped.pcm)  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("seek_tables_for_small_files")
+@pytest.mark.parametrize("name", ["lame-mp3", "vbr-mp3-no-xing", "aac-silence"])
+def test_windows_of_a_long_file_jump_ahead_and_stay_the_whole_file_decodes_slices(
+    long_streams: dict[str, Path], name: str
+) -> None:
+    path = long_streams[name]
+    whole = decode_pcm(path)
+    ranges: Ranges = [(0.5, 1.5), (1.2, 2.0), (9.0, 10.0), (9.5, 12.0), (20.0, 21.0), (28.5, None)]
+    tolerance = AAC_TOLERANCE if name.startswith("aac") else 0.0
+    for (start, end), window in zip(ranges, decode_windows(path, 16_000, ranges), strict=True):
+        assert start is not None
+        reference = whole[round(start * 16_000) : None if end is None else round(end * 16_000)]
+        assert len(window) == len(reference) > 0 and np.max(np.abs(window - reference)) <= tolerance
+
+
+@pytest.mark.usefixtures("seek_tables_for_small_files")
+def test_a_seek_table_of_an_older_version_of_the_file_is_not_used(
+    long_streams: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "changing.mp3"
+    path.write_bytes(long_streams["lame-mp3"].read_bytes())
+    old = seek_table(path, "mp3")
+    assert old is not None
+    path.write_bytes(long_streams["lame-mp3"].read_bytes() + b"")  # the same audio, a new version of the file
+    os.utime(path, ns=(old.key[1] + 10**9, old.key[1] + 10**9))
+    monkeypatch.setattr(
+        _feed, "seek_table", lambda *_: old
+    )  # as if the file changed after its table was made
+    whole = decode_pcm(path)
+    late = decode_range(path, 20.0, 21.0, table=True)
+    assert late.feed.jumps == 0  # the view refuses the other version: demuxed from the start as before
+    assert np.array_equal(late.pcm, whole[20 * 16_000 : 21 * 16_000])  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("seek_tables_for_small_files")
+def test_an_mp3_with_junk_between_frames_has_no_seek_table_and_is_decoded_from_the_start_as_before(
+    long_streams: dict[str, Path], tmp_path: Path
+) -> None:
+    data = long_streams["cbr-mp3-no-xing"].read_bytes()
+    glitched = tmp_path / "glitch.mp3"
+    glitched.write_bytes(data[: len(data) // 2] + bytes(range(256)) * 4 + data[len(data) // 2 :])
+    assert seek_table(glitched, "mp3") is None
+    late = decode_range(glitched, 25.0, 26.0, table=True)
+    before = decode_range(glitched, 25.0, 26.0, table=False)
+    assert late.feed.jumps == 0 and late.feed.demuxed == before.feed.demuxed
+    assert np.array_equal(late.pcm, before.pcm)  # type: ignore[attr-defined]
+
+
+def test_files_under_the_walk_threshold_have_no_seek_table_and_are_decoded_from_the_start(
+    long_streams: dict[str, Path],
+) -> None:
+    path = long_streams["lame-mp3"]  # ~0.5 MB: its frames are counted one hop at a time, no table
+    assert seek_table(path, "mp3") is None
+    late = decode_range(path, 25.0, 26.0, table=True)
+    assert late.feed.jumps == 0
+    assert np.array_equal(late.pcm, decode_pcm(path)[25 * 16_000 : 26 * 16_000])  # type: ignore[attr-defined]
