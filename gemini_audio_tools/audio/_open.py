@@ -65,16 +65,23 @@ class _Bounded(io.RawIOBase):
         super().close()
 
 
-FileKey = tuple[int, int, int]
+FileKey = tuple[int, int, int, int]
 
 
 def file_key(stat: os.stat_result) -> FileKey:
-    """What identifies one version of a file: size, modification time (ns) and inode."""
-    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+    """What identifies one version of a file: size, modification and change times (ns) and inode."""
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
 class FileChangedError(Exception):
     """The file is no longer the one a seek table was made from."""
+
+
+def _begins_frame(head: bytes, fmt: str) -> bool:
+    """Whether ``head`` starts with an MPEG audio (``fmt`` "mp3") or ADTS frame sync."""
+    if len(head) < 2 or head[0] != 0xFF:
+        return False
+    return (head[1] & 0xE0) == 0xE0 if fmt == "mp3" else (head[1] & 0xF6) == 0xF0
 
 
 @contextmanager
@@ -83,13 +90,15 @@ def open_view(path: Path, offset: int, fmt: str, key: FileKey | None) -> Iterato
     demuxed as ``fmt``: FFmpeg sees a stream that starts there, timed from 0.
 
     Raises:
-        FileChangedError: the file is not (any more) the version ``key`` describes (None: not checked).
+        FileChangedError: the file is not (any more) the version ``key`` describes (None: not checked), or
+            no frame header starts at ``offset`` (a rewrite within one tick of the file system's clock).
         OSError: it cannot be opened.
         av.FFmpegError: FFmpeg cannot open the view.
     """
     raw = path.open("rb")
     stat = os.fstat(raw.fileno())
-    if key is not None and file_key(stat) != key:
+    raw.seek(offset)
+    if (key is not None and file_key(stat) != key) or not _begins_frame(raw.read(2), fmt):
         raw.close()
         raise FileChangedError(str(path))
     with _Bounded(raw, stat.st_size, begin=offset) as view, av.open(view, format=fmt) as container:

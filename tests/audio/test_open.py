@@ -63,5 +63,7 @@ def test_a_view_from_a_frame_boundary_demuxes_from_there_timed_from_zero_and_ref
         seen = [(p.pos, p.pts, p.size) for p in view.demux(audio=0) if p.size]
     assert [(pos + offset, size) for pos, _, size in seen] == packets[10:]
     assert seen[0][1] == 0
-    with pytest.raises(FileChangedError), open_view(path, offset, "aac", (key[0] + 1, key[1], key[2])):
+    with pytest.raises(FileChangedError), open_view(path, offset, "aac", (key[0] + 1, *key[1:])):
         pass
+    with pytest.raises(FileChangedError), open_view(path, offset + 3, "aac", key):
+        pass  # same version, but no frame starts there: the table is not this file's
