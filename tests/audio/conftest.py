@@ -15,8 +15,7 @@ import numpy.typing as npt
 import pytest
 
 from gemini_audio_tools.audio import _seek, _walk
-from gemini_audio_tools.audio._mpeg import id3v2_end, mpeg_frame_at
-from tests.fixtures.audio import MakeAudio, write_audio
+from tests.fixtures.audio import MakeAudio, without_xing_frame, write_audio
 
 RATE = 44_100
 SECONDS = 30
@@ -29,15 +28,6 @@ def _speechlike(seconds: int, seed: int) -> npt.NDArray[np.float32]:
     bursts = 0.4 * rng.standard_normal(len(t)) * (np.sin(2 * np.pi * 0.3 * t) > 0.2)
     tone = 0.3 * np.sin(2 * np.pi * 523.25 * t) * ((t % 7) > 3)
     return (bursts + tone).astype(np.float32)
-
-
-def _without_first_frame(source: Path, out: Path) -> Path:
-    data = source.read_bytes()
-    start = id3v2_end(data)
-    first = mpeg_frame_at(data, start)
-    assert first is not None
-    out.write_bytes(data[start + first.length :])
-    return out
 
 
 def _vbr(out: Path, pcm: npt.NDArray[np.float32]) -> Path:
@@ -65,9 +55,9 @@ def long_streams(make_audio: MakeAudio, tmp_path_factory: pytest.TempPathFactory
     mixed.write_bytes((tone.read_bytes() + silence.read_bytes()) * 2)
     return {
         "lame-mp3": lame,
-        "cbr-mp3-no-xing": _without_first_frame(lame, where / "cbr-noxing.mp3"),
+        "cbr-mp3-no-xing": without_xing_frame(lame, where / "cbr-noxing.mp3"),
         "vbr-mp3-xing": vbr,
-        "vbr-mp3-no-xing": _without_first_frame(vbr, where / "vbr-noxing.mp3"),
+        "vbr-mp3-no-xing": without_xing_frame(vbr, where / "vbr-noxing.mp3"),
         "aac-tone": make_audio("aac", float(SECONDS), rate=RATE),
         "aac-silence": mixed,
     }

@@ -8,7 +8,7 @@ import pytest
 from gemini_audio_tools.audio.decode import decode_pcm
 from gemini_audio_tools.audio.probe import probe_audio
 from gemini_audio_tools.errors import CorruptAudioError, UnsupportedAudioError
-from tests.fixtures.audio import MakeAudio
+from tests.fixtures.audio import MakeAudio, without_xing_frame
 
 
 def decoded_seconds(path: Path, rate: int) -> float:
@@ -288,15 +288,7 @@ def test_aifc_and_float_variants_are_probed(container: str, codec: str, tmp_path
 
 
 def cbr_mp3_without_xing(make_audio: MakeAudio, tmp_path: Path) -> Path:
-    from gemini_audio_tools.audio._mpeg import id3v2_end, mpeg_frame_at
-
-    data = make_audio("mp3", 20.0, rate=44100).read_bytes()
-    start = id3v2_end(data)
-    info_frame = mpeg_frame_at(data, start)
-    assert info_frame is not None and b"Info" in data[start : start + info_frame.length]
-    out = tmp_path / "cbr-noxing.mp3"
-    out.write_bytes(data[start + info_frame.length :])
-    return out
+    return without_xing_frame(make_audio("mp3", 20.0, rate=44100), tmp_path / "cbr-noxing.mp3")
 
 
 def walk_long_files_in_stretches(monkeypatch: pytest.MonkeyPatch) -> None:

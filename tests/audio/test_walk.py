@@ -20,7 +20,7 @@ from gemini_audio_tools.audio._mpeg import (
     scan_mpeg,
 )
 from gemini_audio_tools.audio._walk import Framing, Walk, walk_frames
-from tests.fixtures.audio import MakeAudio
+from tests.fixtures.audio import MakeAudio, without_xing_frame
 
 STRETCH = 65536
 Scan = Callable[[mmap.mmap, int, int], FrameScan]
@@ -72,13 +72,7 @@ def tone_and_silence_aac(make_audio: MakeAudio, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def cbr_mp3_no_xing(make_audio: MakeAudio, tmp_path: Path) -> Path:
-    data = make_audio("mp3", 20.0, rate=44100).read_bytes()
-    start = id3v2_end(data)
-    info = mpeg_frame_at(data, start)
-    assert info is not None
-    out = tmp_path / "cbr-noxing.mp3"
-    out.write_bytes(data[start + info.length :])
-    return out
+    return without_xing_frame(make_audio("mp3", 20.0, rate=44100), tmp_path / "cbr-noxing.mp3")
 
 
 @pytest.mark.parametrize("stretch", [1024, 3000, 4096, 65536])
