@@ -209,3 +209,17 @@ def test_a_damaged_stream_is_counted_as_the_frame_by_frame_walk_counts_it_or_han
         _walk.WALK_ABOVE_BYTES = old
     assert not run.truncated and run.end == end
     assert counted == Walk(run.frames, run.samples)
+
+
+def test_tags_after_the_last_frame_end_the_walk_where_the_frames_end(
+    vbr_mp3_without_xing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ape_items = b"\x05\x00\x00\x00\x00\x00\x00\x00Title\x00hello"
+    ape_footer = b"APETAGEX" + (2000).to_bytes(4, "little") + (len(ape_items) + 32).to_bytes(4, "little")
+    ape_footer += (1).to_bytes(4, "little") + b"\x00" * 4 + b"\x00" * 8
+    id3v1 = b"TAG" + b"a title".ljust(125, b"\x00")
+    tagged = tmp_path / "tagged.mp3"
+    tagged.write_bytes(vbr_mp3_without_xing.read_bytes() + ape_items + ape_footer + id3v1)
+    assert payload_end_of(tagged) == vbr_mp3_without_xing.stat().st_size
+    counted = walk(tagged, mpeg_framing, 4096)
+    assert counted is not None and counted == one_hop_at_a_time(vbr_mp3_without_xing, scan_mpeg, monkeypatch)
