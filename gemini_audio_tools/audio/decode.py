@@ -187,8 +187,8 @@ def decode_pcm(
     :func:`~.probe.probe_audio`) cut the result sample-accurately: the same samples as that slice of a
     whole-file decode. Decoding seeks (or skips packets) to a second before ``start`` and stops at ``end``,
     so a short range of a long file is cheap in time and memory. ``end`` past the audio means its end.
-    Channels are mixed by FFmpeg's float downmix (stereo: (L+R)/sqrt(2), so two identical channels come out
-    3 dB louder than either) and clipped to [-1, 1].
+    Channels are averaged (stereo: (L+R)/2, the level of the 16-bit mono clips sent to Gemini; FFmpeg's
+    float downmix would give (L+R)/sqrt(2), 3 dB louder, and clip loud stereo), then clipped to [-1, 1].
 
     Raises:
         AudioFileNotFoundError: ``source`` is a path with no file.
@@ -232,9 +232,16 @@ def decode_windows(
                     first, last = bounds[index]
                     then = None if after is None else bounds[after][0]
                     decoder = RangeDecoder(
-                        container, stream, first, last, rate=sample_rate, feed=feed, next_start=then
+                        container,
+                        stream,
+                        first,
+                        last,
+                        rate=sample_rate,
+                        layout=stream.layout.name,
+                        feed=feed,
+                        next_start=then,
                     )
-                    pcms[index] = _collect(decoder, label)
+                    pcms[index] = _collect(decoder, label, len(stream.layout.channels))
     except FileNotFoundError:
         raise AudioFileNotFoundError(f"No file at '{source!s}'; check the path and the file name.") from None
     except av.FFmpegError as exc:
@@ -251,8 +258,9 @@ def _bounds(start: float | None, end: float | None) -> tuple[float, float | None
     return first, None if end is None else max(first, end)
 
 
-def _collect(decoder: RangeDecoder, label: str) -> PcmArray:
-    """All of ``decoder``'s samples as one float32 array, clipped to [-1, 1].
+def _collect(decoder: RangeDecoder, label: str, channels: int) -> PcmArray:
+    """All of ``decoder``'s samples (``channels`` interleaved) as one mono float32 array (the channels'
+    mean), clipped to [-1, 1].
 
     Raises:
         CorruptAudioError: the range holds only damaged packets.
@@ -261,4 +269,6 @@ def _collect(decoder: RangeDecoder, label: str) -> PcmArray:
     if decoder.written == 0 and decoder.damaged:
         raise CorruptAudioError(f"{label} holds no decodable audio ({decoder.damaged} damaged packets).")
     pcm = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    if channels > 1:
+        pcm = pcm.reshape(-1, channels).mean(axis=1, dtype=np.float32)
     return np.clip(pcm, -1.0, 1.0, out=pcm) if len(pcm) else pcm

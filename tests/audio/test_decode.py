@@ -349,3 +349,23 @@ def test_files_under_the_walk_threshold_have_no_seek_table_and_are_decoded_from_
     late = decode_range(path, 25.0, 26.0, table=True)
     assert late.feed.jumps == 0
     assert np.array_equal(late.pcm, decode_pcm(path)[25 * 16_000 : 26 * 16_000])  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac"])
+def test_a_stereo_file_decodes_at_the_level_of_its_channels_not_louder_and_not_clipped(
+    fmt: str, tmp_path: Path
+) -> None:
+    from gemini_audio_tools.audio.clip import clip_range
+    from tests.fixtures.audio import write_audio
+
+    rate = 16_000
+    t = np.arange(2 * rate) / rate
+    loud = (0.9 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    mono, stereo = tmp_path / f"mono.{fmt}", tmp_path / f"stereo.{fmt}"
+    write_audio(mono, fmt, loud.reshape(1, -1), rate)
+    write_audio(stereo, fmt, np.stack([loud, loud]), rate)
+    decoded = decode_pcm(stereo, rate)
+    assert np.allclose(decoded, decode_pcm(mono, rate), atol=1e-4)
+    assert 0.89 < np.abs(decoded).max() < 0.91  # FFmpeg's float downmix gave 1.27, clipped to 1.0
+    with clip_range(stereo, 0.5, 1.5) as clip:  # what Gemini is sent has the same level
+        assert np.allclose(decode_pcm(clip.path, rate), decoded[rate // 2 : 3 * rate // 2], atol=1e-3)
