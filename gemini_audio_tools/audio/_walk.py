@@ -91,16 +91,6 @@ def walk_frames(data: mmap.mmap, start: int, end: int, framing: Framing) -> Walk
     return Walk(int(frames.sum()), int(samples.sum()), offsets, before)
 
 
-def _count(
-    data: mmap.mmap, words: Words, spans: Spans, framing: Framing, stretch: int
-) -> tuple[int, int] | None:
-    """(frames, samples) from each span's first offset (a true frame) exactly to its end, in all; None
-    when some walk does not land exactly on the next stretch's first frame (see :func:`_count_stretches`).
-    """
-    counted = _count_spans(data, words, spans, framing, stretch)
-    return None if counted is None else (int(counted[0].sum()), int(counted[1].sum()))
-
-
 def _count_spans(
     data: mmap.mmap, words: Words, spans: Spans, framing: Framing, stretch: int
 ) -> tuple[Ints, Ints] | None:
@@ -169,8 +159,8 @@ def _stretch_starts(
             continue  # the last start found lies past this boundary already (stretches under a frame long)
         pos, limit = boundary, min(end, boundary + max(stretch, _LONGEST_FRAME))
         while (pos := data.find(framing.sync, pos, limit)) >= 0:
-            following = pos + _length_at(data, pos, framing)
-            another = following < end and _length_at(data, following, framing) > 0
+            following = pos + _frame_at(data, pos, framing)[0]
+            another = following < end and _frame_at(data, following, framing)[0] > 0
             if following > pos and (following == end or another):
                 found.append(pos)
                 break
@@ -180,11 +170,12 @@ def _stretch_starts(
     return found
 
 
-def _length_at(data: mmap.mmap, pos: int, framing: Framing) -> int:
-    """Length of the frame whose header is at ``pos``, 0 if there is none of this stream's there."""
+def _frame_at(data: mmap.mmap, pos: int, framing: Framing) -> tuple[int, int]:
+    """(length, samples) of the frame whose header is at ``pos``; length 0 if there is none of this
+    stream's there."""
     if pos + _SLACK > len(data) or data[pos : pos + len(framing.sync)] != framing.sync:
-        return 0
-    return framing.hop(data, pos)[0]
+        return 0, 0
+    return framing.hop(data, pos)
 
 
 def _walk_together(words: Words, starts: Ints, goals: Ints, framing: Framing) -> tuple[Ints, Ints, Ints]:
@@ -220,10 +211,10 @@ def _walk_in_python(data: mmap.mmap, spans: Spans, framing: Framing) -> tuple[In
     for pos, end in spans:
         frames = samples = 0
         while pos < end:
-            length = _length_at(data, pos, framing)
+            length, frame_samples = _frame_at(data, pos, framing)
             if not length:
                 return None
-            samples += framing.hop(data, pos)[1]
+            samples += frame_samples
             pos += length
             frames += 1
         if pos != end:

@@ -127,9 +127,10 @@ def test_a_stretch_that_does_not_land_on_the_next_ones_first_frame_is_not_counte
         words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, offset=0, strides=(1,))
         try:
             end = len(data)
-            assert _walk._count(data, words, [(0, end)], framing, 4096) is not None
-            assert _walk._count(data, words, [(0, end - 1)], framing, 4096) is None  # not a frame boundary
-            assert _walk._count(data, words, [(0, end - 1)], framing, 512) is None  # in Python, too
+            count = _walk._count_stretches
+            assert count(data, words, [(0, end)], framing, 4096) is not None
+            assert count(data, words, [(0, end - 1)], framing, 4096) is None  # not a frame boundary
+            assert count(data, words, [(0, end - 1)], framing, 512) is None  # in Python, too
         finally:
             del words
 
