@@ -26,7 +26,7 @@ from . import __version__
 from ._cli_args import add_operation_arguments, command_name, operation_arguments
 from ._cli_progress import StderrProgress
 from ._setup import embedded_emulator, settings_from_flags
-from .config import Settings
+from .config import Settings, allowed_dirs_in
 from .context import RunContext
 from .errors import GeminiAudioError, PathNotAllowedError
 from .operations import OPERATIONS, Operation
@@ -161,8 +161,7 @@ def _environment_hint(exc: GeminiAudioError, args: argparse.Namespace) -> str:
 
 
 def _dirs_in_environment() -> bool:
-    raw = os.environ.get("GEMINI_AUDIO_ALLOWED_DIRS", "")
-    return any(part.strip() for part in raw.split(os.pathsep))
+    return bool(allowed_dirs_in(os.environ))
 
 
 def _named_file(audio: str) -> Path | None:

@@ -45,8 +45,7 @@ class Settings:
         """Read settings from ``env`` (default ``os.environ``); unset allowed dirs mean the cwd."""
         env = os.environ if env is None else env
         key = env.get("GOOGLE_API_KEY") or env.get("GEMINI_API_KEY") or None
-        dirs_raw = env.get("GEMINI_AUDIO_ALLOWED_DIRS", "")
-        dirs = tuple(Path(d).expanduser().resolve() for d in dirs_raw.split(os.pathsep) if d.strip())
+        dirs = allowed_dirs_in(env)
         kwargs: dict[str, object] = {
             "api_key": key,
             "base_url": env.get("GOOGLE_GEMINI_BASE_URL") or None,
@@ -60,3 +59,10 @@ class Settings:
     def with_(self, **changes: object) -> Settings:
         """A copy with ``changes`` applied (e.g. ``settings.with_(allowed_dirs=(Path('/data'),))``)."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def allowed_dirs_in(env: Mapping[str, str]) -> tuple[Path, ...]:
+    """The directories ``GEMINI_AUDIO_ALLOWED_DIRS`` names in ``env`` (``os.pathsep``-separated, blanks
+    skipped), resolved; empty when it is unset or blank."""
+    raw = env.get("GEMINI_AUDIO_ALLOWED_DIRS", "")
+    return tuple(Path(d).expanduser().resolve() for d in raw.split(os.pathsep) if d.strip())
