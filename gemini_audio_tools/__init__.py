@@ -1,26 +1,44 @@
-"""gemini-audio-tools: Gemini audio understanding as agent tools (LangChain, MCP, CLI) from one registry."""
+"""gemini-audio-tools: Gemini audio understanding as agent tools (LangChain, MCP, CLI) from one registry.
+
+This module is the package's door: the MCP server and users import from here (and from the public modules
+it names), never from ``_private`` modules.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._embedded import EMULATOR_API_KEY, embedded_emulator
 from .config import Settings
 from .errors import GeminiAudioError
-from .operations import OPERATIONS, Operation, call_operation, call_operation_sync
+from .operations import (
+    OPERATIONS,
+    Operation,
+    Result,
+    call_operation,
+    call_operation_sync,
+    get_operation,
+    run_sync,
+)
 
 if TYPE_CHECKING:
     from .langchain import GeminiAudioToolkit
 
 __all__ = [
+    "EMULATOR_API_KEY",
     "OPERATIONS",
     "GeminiAudioError",
     "GeminiAudioToolkit",
     "Operation",
+    "Result",
     "Settings",
     "call_operation",
     "call_operation_sync",
+    "embedded_emulator",
     "function_declarations",
+    "get_operation",
     "openai_tools",
+    "run_sync",
 ]
 
 __version__ = "0.1.0"

@@ -17,22 +17,6 @@ from pydantic import BaseModel
 
 from .operations import Operation
 
-COMMAND_NAMES: dict[str, str] = {
-    "inspect_audio": "inspect",
-    "upload_audio": "upload",
-    "list_audio_files": "list",
-    "delete_audio_file": "delete",
-    "count_audio_tokens": "count-tokens",
-    "transcribe_audio": "transcribe",
-    "describe_audio": "describe",
-    "ask_about_audio": "ask",
-}
-"""Subcommand of each operation in DESIGN.md; any other operation gets its name in kebab-case."""
-
-
-def command_name(operation: str) -> str:
-    return COMMAND_NAMES.get(operation, operation.replace("_", "-"))
-
 
 def add_operation_arguments(parser: argparse.ArgumentParser, op: Operation[Any, Any]) -> None:
     """Add one argument per field of ``op``'s input model to ``parser``."""

@@ -23,15 +23,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from ._cli_args import add_operation_arguments, command_name, operation_arguments
+from ._cli_args import add_operation_arguments, operation_arguments
 from ._cli_progress import StderrProgress
-from ._setup import embedded_emulator, settings_from_flags
+from ._embedded import embedded_emulator
 from .config import Settings, allowed_dirs_in
 from .context import RunContext
 from .errors import GeminiAudioError, PathNotAllowedError
-from .operations import OPERATIONS, Operation
+from .operations import OPERATIONS, Operation, text_of
 from .paths import is_remote_file_ref
-from .transcript_store import complete
 
 __all__ = ["build_parser", "main", "run"]
 
@@ -69,9 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for op in OPERATIONS.values():
         summary = op.description.split("\n\n")[0].replace("\n", " ")
-        sub = commands.add_parser(
-            command_name(op.name), help=summary.split(". ")[0] + ".", description=summary
-        )
+        sub = commands.add_parser(op.command, help=summary.split(". ")[0] + ".", description=summary)
         add_operation_arguments(sub, op)
         sub.add_argument("--json", action="store_true", help="Print the full result as JSON.")
         _add_global_flags(sub, in_subcommand=True)
@@ -106,7 +103,7 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr:
         if args.command == "demo":
             from .demo import run_demo
 
-            return run_demo(_settings(args, None), use_emulator=args.emulator, out=out, err=err)
+            return run_demo(_settings(args, []), use_emulator=args.emulator, out=out, err=err)
         op = OPERATIONS[args.operation]
         return _run_operation(op, args, out, err)
     except GeminiAudioError as exc:
@@ -123,29 +120,25 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr:
 def _run_operation(op: Operation[Any, Any], args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     arguments = operation_arguments(args, op.input_model)
     with ExitStack() as stack:
-        settings = _settings(args, arguments.get("audio"))
+        settings = _settings(args, op.audio_sources(arguments))
         if args.emulator:
             settings = stack.enter_context(embedded_emulator(settings))
-        progress = StderrProgress(err, label=command_name(op.name))
+        progress = StderrProgress(err, label=op.command)
         stack.callback(progress.close)
-        output = asyncio.run(op(arguments, RunContext(settings=settings, progress=progress)))
-    output = complete(output)  # a paged transcript: print it whole (no tool-result cap on a terminal)
-    if args.json:
-        print(output.model_dump_json(indent=2), file=out)
-    else:
-        to_text = getattr(output, "to_text", None)
-        print(to_text() if callable(to_text) else output.model_dump_json(indent=2), file=out)
+        result = asyncio.run(op.invoke(arguments, RunContext(settings=settings, progress=progress)))
+    whole = result.artifact  # a paged transcript: print it whole (no tool-result cap on a terminal)
+    print(whole.model_dump_json(indent=2) if args.json else text_of(whole), file=out)
     return 0
 
 
-def _settings(args: argparse.Namespace, audio: str | None) -> Settings:
-    """Settings from flags and environment; with no allowed directory configured, only the named file."""
+def _settings(args: argparse.Namespace, audio: Sequence[str]) -> Settings:
+    """Settings from flags and environment; with no allowed directory configured, only the named files."""
     allow = getattr(args, "allow_dir", None)
-    settings = settings_from_flags(allow, getattr(args, "model", None))
+    settings = Settings.from_env().with_overrides(allowed_dirs=allow, model=getattr(args, "model", None))
     if allow or _dirs_in_environment():
         return settings
-    named = _named_file(audio) if audio else None
-    return settings.with_(allowed_dirs=(named,) if named is not None else ())
+    named = [path for path in map(_named_file, audio) if path is not None]
+    return settings.with_(allowed_dirs=tuple(named))
 
 
 def _environment_hint(exc: GeminiAudioError, args: argparse.Namespace) -> str:

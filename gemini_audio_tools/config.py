@@ -9,11 +9,13 @@ used to point at the emulator), ``GEMINI_AUDIO_MODEL``, ``GEMINI_AUDIO_ALLOWED_D
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import platformdirs
+
+from .errors import InvalidArgumentError
 
 DEFAULT_MODEL = "gemini-2.5-flash"
 """Default model: fast, cheap, audio-capable, 65k output tokens (long transcripts in fewer chunks)."""
@@ -57,8 +59,35 @@ class Settings:
         return cls(**kwargs)  # type: ignore[arg-type]
 
     def with_(self, **changes: object) -> Settings:
-        """A copy with ``changes`` applied (e.g. ``settings.with_(allowed_dirs=(Path('/data'),))``)."""
+        """A copy with ``changes`` applied as given (e.g. ``settings.with_(base_url=...)``); for what a user
+        chose (flags, toolkit arguments) use :meth:`with_overrides`, which checks it."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    def with_overrides(
+        self, *, allowed_dirs: Sequence[str | Path] | None = None, model: str | None = None
+    ) -> Settings:
+        """A copy with the user's choices (``--allow-dir``, ``--model``, toolkit arguments) applied over these
+        settings; ``None`` keeps the current value. Allowed directories replace the current ones, resolved
+        (``~``, symlinks) and deduplicated.
+
+        Raises:
+            InvalidArgumentError: an allowed directory does not exist or is not a directory.
+        """
+        settings = self
+        if allowed_dirs is not None:
+            dirs: list[Path] = []
+            for raw in allowed_dirs:
+                path = Path(raw).expanduser().resolve()
+                if not path.is_dir():
+                    raise InvalidArgumentError(
+                        f"allowed directory {str(raw)!r} is not an existing directory; name a directory that "
+                        "exists (e.g. the folder holding your recordings)."
+                    )
+                dirs.append(path)
+            settings = replace(settings, allowed_dirs=tuple(dict.fromkeys(dirs)))
+        if model:
+            settings = replace(settings, model=model)
+        return settings
 
 
 def allowed_dirs_in(env: Mapping[str, str]) -> tuple[Path, ...]:

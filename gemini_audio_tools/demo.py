@@ -15,8 +15,7 @@ from typing import Any, TextIO
 
 from pydantic import BaseModel
 
-from ._cli_args import command_name
-from ._setup import embedded_emulator
+from ._embedded import embedded_emulator
 from .config import Settings
 from .context import RunContext
 from .errors import GeminiAudioError
@@ -44,16 +43,15 @@ class _Tour:
         self.step += 1
         print(f"\n== {self.step}. {title} ==", file=self.out)
         print(f"$ gemini-audio {_command_line(operation, arguments)}", file=self.out)
-        op = OPERATIONS[operation]
         try:
-            output: BaseModel = await op(arguments, RunContext(settings=self.settings))
+            result = await OPERATIONS[operation].invoke(arguments, RunContext(settings=self.settings))
         except GeminiAudioError as err:
             self.failures.append(operation)
             print(f"error: {err}", file=self.out)
             return None
+        output: BaseModel = result.output
         self.outputs.append((operation, output))
-        to_text = getattr(output, "to_text", None)
-        print(to_text() if callable(to_text) else output.model_dump_json(indent=2), file=self.out)
+        print(result.text, file=self.out)
         return output
 
     async def run(self) -> None:
@@ -86,7 +84,7 @@ class _Tour:
 
 
 def _command_line(operation: str, arguments: dict[str, Any]) -> str:
-    parts = [command_name(operation)]
+    parts = [OPERATIONS[operation].command]
     for key, value in arguments.items():
         shown = Path(value).name if key == "audio" and value.endswith(".mp3") else str(value)
         if key in ("audio", "name", "question"):

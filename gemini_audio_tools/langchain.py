@@ -11,12 +11,10 @@ crashing. Progress of long work is sent to LangChain callbacks as ``on_text`` an
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from langchain_core.tools import BaseTool, BaseToolkit, ToolException
@@ -25,15 +23,12 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from .config import Settings
 from .context import ProgressSink, RunContext
 from .errors import GeminiAudioError
-from .operations import OPERATIONS, Operation, format_validation_error, get_operation
-from .transcript_store import complete
+from .operations import OPERATIONS, Operation, format_validation_error, get_operation, run_sync
 
 __all__ = ["PROGRESS_EVENT", "GeminiAudioTool", "GeminiAudioToolkit"]
 
 PROGRESS_EVENT = "gemini_audio_progress"
 """Name of the LangChain custom event carrying ``{"tool", "progress", "total", "message"}``."""
-
-T = TypeVar("T")
 
 
 def _operation(name: str) -> Operation[Any, Any]:
@@ -75,13 +70,11 @@ class GeminiAudioTool(BaseTool):
         return RunContext(settings=self.settings or Settings.from_env(), progress=progress)
 
     async def _execute(self, kwargs: dict[str, Any], progress: ProgressSink) -> tuple[str, BaseModel]:
-        op = _operation(self.operation)
         try:
-            args = op.parse(kwargs)
-            output: BaseModel = await op.run(args, self._context(progress))
+            result = await _operation(self.operation).invoke(kwargs, self._context(progress))
         except GeminiAudioError as err:
             raise ToolException(str(err)) from err
-        return _text_of(output), complete(output)
+        return result.text, result.artifact
 
     def _run(
         self, run_manager: CallbackManagerForToolRun | None = None, **kwargs: Any
@@ -92,7 +85,7 @@ class GeminiAudioTool(BaseTool):
                 run_manager.on_text(_progress_line(data) + "\n")
                 run_manager.get_child().on_custom_event(PROGRESS_EVENT, data, run_id=run_manager.run_id)
 
-        return _run_blocking(self._execute(kwargs, sink))
+        return run_sync(self._execute(kwargs, sink))
 
     async def _arun(
         self, run_manager: AsyncCallbackManagerForToolRun | None = None, **kwargs: Any
@@ -130,16 +123,15 @@ class GeminiAudioToolkit(BaseToolkit):
         return self
 
     def resolved_settings(self) -> Settings | None:
-        """The settings the tools run with; ``None`` when nothing was overridden (the environment decides)."""
+        """The settings the tools run with; ``None`` when nothing was overridden (the environment decides).
+
+        Raises:
+            InvalidArgumentError: an allowed directory does not exist or is not a directory.
+        """
         if self.settings is None and self.allowed_dirs is None and self.model is None:
             return None
-        settings = self.settings or Settings.from_env()
-        if self.allowed_dirs is not None:
-            dirs = tuple(Path(d).expanduser().resolve() for d in self.allowed_dirs)
-            settings = settings.with_(allowed_dirs=dirs)
-        if self.model is not None:
-            settings = settings.with_(model=self.model)
-        return settings
+        base = self.settings or Settings.from_env()
+        return base.with_overrides(allowed_dirs=self.allowed_dirs, model=self.model)
 
     def get_tools(self) -> list[BaseTool]:
         """One tool per selected operation."""
@@ -150,11 +142,6 @@ class GeminiAudioToolkit(BaseToolkit):
             GeminiAudioTool(operation=op.name, name=op.name, description=op.description, settings=settings)
             for op in operations
         ]
-
-
-def _text_of(output: BaseModel) -> str:
-    to_text = getattr(output, "to_text", None)
-    return str(to_text()) if callable(to_text) else output.model_dump_json(exclude_none=True)
 
 
 def _validation_message(tool: str) -> Any:
@@ -171,13 +158,3 @@ def _progress_data(tool: str, progress: float, total: float | None, message: str
 def _progress_line(data: dict[str, Any]) -> str:
     amount = f"{data['progress']:g}/{data['total']:g}" if data["total"] else f"{data['progress']:g}"
     return f"[{data['tool']}] {amount}" + (f" {data['message']}" if data["message"] else "")
-
-
-def _run_blocking(coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro`` to completion from sync code, in a worker thread when this thread already runs a loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()

@@ -1,27 +1,28 @@
 """The registry: every operation defined once, as (input model, output model, one async function, hints).
 
 Adapters (LangChain, MCP, CLI, function declarations) are loops over :data:`OPERATIONS`; adding an operation
-here makes it appear in all of them without touching an adapter.
+here makes it appear in all of them without touching an adapter. What every adapter needs around a call is
+the registry's kit, in :mod:`.kit` (re-exported here): :meth:`Operation.invoke` (raw arguments in; text,
+structured output and complete artifact out), :func:`run_sync`, the CLI name and the audio-source fields.
+
+Run functions are named as ``"module:function"`` under ``_ops`` and imported on first call
+(:class:`~.kit.LazyRun`): listing the tools, which is all an MCP client does when it starts a server, needs
+only the models, not google-genai, NumPy or PyAV.
 """
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from ._ops.files import delete_audio_file, list_audio_files, upload_audio
-from ._ops.local import inspect_audio
-from ._ops.tokens import count_audio_tokens
-from ._ops.understanding import ask_about_audio, describe_audio, transcribe_audio
 from .config import Settings
 from .context import ProgressSink, RunContext, no_progress
 from .errors import InvalidArgumentError
+from .kit import Hints, LazyRun, Operation, Result, format_validation_error, run_sync, text_of
 from .schemas import (
+    AUDIO_SOURCE,
     AskAboutAudioInput,
     AskAboutAudioOutput,
     CountAudioTokensInput,
@@ -40,53 +41,19 @@ from .schemas import (
     UploadAudioOutput,
 )
 
-InputT = TypeVar("InputT", bound=BaseModel)
-OutputT = TypeVar("OutputT", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class Hints:
-    """Behaviour hints, mirrored to MCP ToolAnnotations and LangChain tool metadata."""
-
-    read_only: bool
-    destructive: bool = False
-    idempotent: bool = False
-    open_world: bool = True
-    """True when the operation talks to the Gemini API (an external system)."""
-
-
-@dataclass(frozen=True)
-class Operation(Generic[InputT, OutputT]):
-    name: str
-    input_model: type[InputT]
-    output_model: type[OutputT]
-    run: Callable[[InputT, RunContext], Awaitable[OutputT]]
-    hints: Hints
-    title: str = ""
-
-    @property
-    def description(self) -> str:
-        """The tool description an LLM reads: the input model's docstring."""
-        return inspect.cleandoc(self.input_model.__doc__ or self.name)
-
-    def parse(self, arguments: Mapping[str, Any]) -> InputT:
-        """Validate raw arguments, turning pydantic's errors into one message a model can act on."""
-        try:
-            return self.input_model.model_validate(dict(arguments))
-        except ValidationError as exc:
-            raise InvalidArgumentError(format_validation_error(self.name, exc)) from None
-
-    async def __call__(self, arguments: Mapping[str, Any] | InputT, ctx: RunContext | None = None) -> OutputT:
-        args = arguments if isinstance(arguments, self.input_model) else self.parse(arguments)  # type: ignore[arg-type]
-        return await self.run(args, ctx or RunContext())
-
-
-def format_validation_error(tool: str, exc: ValidationError) -> str:
-    problems = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "arguments"
-        problems.append(f"{where}: {err['msg']}")
-    return f"Invalid arguments for {tool}: " + "; ".join(problems) + "."
+__all__ = [
+    "AUDIO_SOURCE",
+    "OPERATIONS",
+    "Hints",
+    "Operation",
+    "Result",
+    "call_operation",
+    "call_operation_sync",
+    "format_validation_error",
+    "get_operation",
+    "run_sync",
+    "text_of",
+]
 
 
 def _registry(*operations: Operation[Any, Any]) -> dict[str, Operation[Any, Any]]:
@@ -98,71 +65,84 @@ OPERATIONS: dict[str, Operation[Any, Any]] = _registry(
     Operation(
         name="inspect_audio",
         title="Inspect local audio",
+        cli_name="inspect",
         input_model=InspectAudioInput,
         output_model=InspectAudioOutput,
-        run=inspect_audio,
+        run=LazyRun("local:inspect_audio"),
         hints=Hints(read_only=True, idempotent=True, open_world=False),
     ),
     Operation(
         name="upload_audio",
         title="Upload audio",
+        cli_name="upload",
         input_model=UploadAudioInput,
         output_model=UploadAudioOutput,
-        run=upload_audio,
+        run=LazyRun("files:upload_audio"),
         hints=Hints(read_only=False, idempotent=True),
     ),
     Operation(
         name="list_audio_files",
         title="List uploaded audio",
+        cli_name="list",
         input_model=ListAudioFilesInput,
         output_model=ListAudioFilesOutput,
-        run=list_audio_files,
+        run=LazyRun("files:list_audio_files"),
         hints=Hints(read_only=True, idempotent=True),
     ),
     Operation(
         name="delete_audio_file",
         title="Delete uploaded audio",
+        cli_name="delete",
         input_model=DeleteAudioFileInput,
         output_model=DeleteAudioFileOutput,
-        run=delete_audio_file,
+        run=LazyRun("files:delete_audio_file"),
         hints=Hints(read_only=False, destructive=True, idempotent=True),
     ),
     Operation(
         name="count_audio_tokens",
         title="Count audio tokens",
+        cli_name="count-tokens",
         input_model=CountAudioTokensInput,
         output_model=CountAudioTokensOutput,
-        run=count_audio_tokens,
+        run=LazyRun("tokens:count_audio_tokens"),
         hints=Hints(read_only=True, idempotent=True),
     ),
     Operation(
         name="transcribe_audio",
         title="Transcribe audio",
+        cli_name="transcribe",
         input_model=TranscribeAudioInput,
         output_model=TranscribeAudioOutput,
-        run=transcribe_audio,
+        run=LazyRun("understanding:transcribe_audio"),
         hints=Hints(read_only=True),
     ),
     Operation(
         name="describe_audio",
         title="Describe audio",
+        cli_name="describe",
         input_model=DescribeAudioInput,
         output_model=DescribeAudioOutput,
-        run=describe_audio,
+        run=LazyRun("understanding:describe_audio"),
         hints=Hints(read_only=True),
     ),
     Operation(
         name="ask_about_audio",
         title="Ask about audio",
+        cli_name="ask",
         input_model=AskAboutAudioInput,
         output_model=AskAboutAudioOutput,
-        run=ask_about_audio,
+        run=LazyRun("understanding:ask_about_audio"),
         hints=Hints(read_only=True),
     ),
 )
 
 
 def get_operation(name: str) -> Operation[Any, Any]:
+    """The registered operation ``name``.
+
+    Raises:
+        InvalidArgumentError: no such operation; the message lists the known ones.
+    """
     try:
         return OPERATIONS[name]
     except KeyError:
@@ -191,12 +171,9 @@ async def call_operation(
 def call_operation_sync(
     name: str, arguments: Mapping[str, Any], *, settings: Settings | None = None
 ) -> BaseModel:
-    """Blocking :func:`call_operation` for code without an event loop (runs one in a worker if needed)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(call_operation(name, arguments, settings=settings))
-    import concurrent.futures
+    """Blocking :func:`call_operation` for code without an event loop (runs one in a worker if needed).
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, call_operation(name, arguments, settings=settings)).result()
+    Raises:
+        GeminiAudioError: as :func:`call_operation`.
+    """
+    return run_sync(call_operation(name, arguments, settings=settings))

@@ -8,7 +8,7 @@ structured content / artifact).
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +29,20 @@ END_DESCRIPTION = (
 )
 
 
+class AudioSourceField:
+    """Marks an input field (``Annotated[str, AUDIO_SOURCE]``, or a list of them) that names audio to read: a
+    local path or a URL (a Files API name may be given there too). Adapters ask the operation for these
+    values (``Operation.audio_sources``) instead of knowing field names; the JSON schema is unchanged."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "AUDIO_SOURCE"
+
+
+AUDIO_SOURCE = AudioSourceField()
+
+
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -42,7 +56,7 @@ class _Output(BaseModel):
 
 
 class _AudioRangeInput(_Input):
-    audio: str = Field(description=AUDIO_DESCRIPTION, min_length=1)
+    audio: Annotated[str, AUDIO_SOURCE] = Field(description=AUDIO_DESCRIPTION, min_length=1)
     start: str | None = Field(default=None, description=START_DESCRIPTION)
     end: str | None = Field(default=None, description=END_DESCRIPTION)
 
@@ -102,7 +116,9 @@ class InspectAudioInput(_Input):
     channels, size and the estimated Gemini token cost (32 tokens per second). Use it first to learn how long
     a recording is before transcribing a range of it."""
 
-    audio: str = Field(description="Path of a local audio file inside the allowed directories.", min_length=1)
+    audio: Annotated[str, AUDIO_SOURCE] = Field(
+        description="Path of a local audio file inside the allowed directories.", min_length=1
+    )
     start: str | None = Field(default=None, description=START_DESCRIPTION)
     end: str | None = Field(default=None, description=END_DESCRIPTION)
 

@@ -12,8 +12,7 @@ import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
 
-from gemini_audio_tools._setup import embedded_emulator, settings_from_flags
-from gemini_audio_tools.errors import GeminiAudioError
+from gemini_audio_tools import GeminiAudioError, Settings, embedded_emulator
 
 from . import _compat
 from .server import build_server
@@ -50,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="gemini-audio-mcp: %(message)s")
     try:
         with ExitStack() as stack:
-            settings = settings_from_flags(args.allow_dir, args.model)
+            settings = Settings.from_env().with_overrides(allowed_dirs=args.allow_dir, model=args.model)
             if args.emulator:
                 settings = stack.enter_context(embedded_emulator(settings))
             server = build_server(settings)

@@ -1,7 +1,7 @@
 """Everything that differs between the mcp SDK's majors, behind three helpers.
 
 Resources (the complete transcripts behind paged results, ``gemini-audio://transcripts/{id}``) are served by
-both majors from the same dicts (:func:`.server.list_resources` / :func:`.server.read_resource`).
+both majors from the same dicts (:func:`.tools.list_resources` / :func:`.tools.read_resource`).
 
 mcp 1.x's low-level ``Server`` registers handlers with decorators and reads the current request from a context
 variable; mcp 2.x passes handlers to the constructor as ``on_*`` callables receiving ``(ctx, params)``.
@@ -19,12 +19,11 @@ import logging
 import os
 import sys
 from importlib.metadata import version
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gemini_audio_tools.context import ProgressSink
 
-if TYPE_CHECKING:
-    from .server import ToolServer
+from .tools import ResourceNotFound, ToolServer, list_resources, read_resource, resource_templates
 
 MCP_MAJOR = int(version("mcp").split(".")[0])
 _INVALID_PARAMS = -32602  # JSON-RPC "invalid params": an unknown resource URI
@@ -71,8 +70,6 @@ def _add_resources_v1(server: Any) -> None:
     from mcp import types
     from mcp.shared.exceptions import McpError
 
-    from .server import ResourceNotFound, list_resources, read_resource, resource_templates
-
     async def on_list(_: Any) -> types.ServerResult:
         return types.ServerResult(types.ListResourcesResult.model_validate({"resources": list_resources()}))
 
@@ -104,8 +101,6 @@ def _make_server_v2(name: str, server_version: str, instructions: str, tools: To
         return types.CallToolResult.model_validate(
             await tools.call_tool(params.name, params.arguments, progress)
         )
-
-    from .server import ResourceNotFound, list_resources, read_resource, resource_templates
 
     async def on_list_resources(ctx: Any, params: Any) -> Any:
         return types.ListResourcesResult.model_validate({"resources": list_resources()})

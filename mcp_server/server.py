@@ -1,29 +1,19 @@
-"""The MCP server's tools, built from the registry: definitions and calls as MCP wire-format dicts.
+"""The MCP server: the registry's tools and transcript resources (:mod:`.tools`) on the installed mcp SDK.
 
-Nothing here depends on the mcp SDK's major version: tools and results are plain JSON dicts in the protocol's
-own (camelCase) shape, which both majors' pydantic types accept; ``_compat`` wires them into a server. No
-business logic: a call validates the arguments with the operation's input model, runs the operation and
-returns its output model as ``structuredContent`` plus ``to_text()`` as text. Library errors become tool
-errors (``isError``) carrying the library's message, so the model can correct its call; anything else becomes
-a tool error naming the tool (details go to the server's log), and the server keeps serving.
+``build_server`` is what ``gemini-audio-mcp`` runs; the SDK's major version is handled in :mod:`._compat`.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from typing import Any
 
-from gemini_audio_tools.config import Settings
-from gemini_audio_tools.context import ProgressSink, RunContext, no_progress
-from gemini_audio_tools.errors import GeminiAudioError
-from gemini_audio_tools.operations import OPERATIONS, Operation
-from gemini_audio_tools.transcript_store import TRANSCRIPTS, URI_PREFIX, StoredTranscript
-from gemini_audio_tools.transcripts import clock
+from gemini_audio_tools import Settings, __version__
 
 from . import _compat
+from .tools import ResourceNotFound, ToolServer, error_result, tool_definition
 
 __all__ = [
+    "INSTRUCTIONS",
     "SERVER_NAME",
     "ResourceNotFound",
     "ToolServer",
@@ -38,127 +28,7 @@ INSTRUCTIONS = (
     "or ask about it, whole or a time range ('MM:SS'). Upload a file once to reuse it across calls."
 )
 
-log = logging.getLogger(__name__)
-
-
-def tool_definition(op: Operation[Any, Any]) -> dict[str, Any]:
-    """The MCP ``Tool`` for ``op``: input/output JSON schemas of its models and annotations from its hints."""
-    title = op.title or op.name.replace("_", " ").capitalize()
-    return {
-        "name": op.name,
-        "title": title,
-        "description": op.description,
-        "inputSchema": op.input_model.model_json_schema(),
-        "outputSchema": op.output_model.model_json_schema(),
-        "annotations": {
-            "title": title,
-            "readOnlyHint": op.hints.read_only,
-            "destructiveHint": op.hints.destructive,
-            "idempotentHint": op.hints.idempotent,
-            "openWorldHint": op.hints.open_world,
-        },
-    }
-
-
-def error_result(message: str) -> dict[str, Any]:
-    """A tool error: the call completed, and ``message`` tells the model what went wrong."""
-    return {"content": [{"type": "text", "text": message}], "isError": True}
-
-
-@dataclass
-class ToolServer:
-    """The registry served over MCP with fixed ``settings`` (allowed dirs, model, API endpoint)."""
-
-    settings: Settings
-
-    def list_tools(self) -> list[dict[str, Any]]:
-        return [tool_definition(op) for op in OPERATIONS.values()]
-
-    async def call_tool(
-        self, name: str, arguments: dict[str, Any] | None, progress: ProgressSink = no_progress
-    ) -> dict[str, Any]:
-        """Run tool ``name``; always returns a ``CallToolResult`` dict, never raises for a failed call."""
-        op = OPERATIONS.get(name)
-        if op is None:
-            return error_result(f"Unknown tool {name!r}; available tools: {', '.join(OPERATIONS)}.")
-        try:
-            args = op.parse(arguments or {})
-            output = await op.run(args, RunContext(settings=self.settings, progress=progress))
-        except GeminiAudioError as err:
-            return error_result(str(err))
-        except Exception:
-            log.exception("Tool %s failed unexpectedly", name)
-            return error_result(
-                f"{name} failed with an internal error (details are in the server's log). The arguments "
-                "may be fine; try again, or try a different tool."
-            )
-        text = output.to_text() if hasattr(output, "to_text") else output.model_dump_json()
-        return {
-            "content": [{"type": "text", "text": text}],
-            "structuredContent": output.model_dump(mode="json"),
-            "isError": False,
-        }
-
-
-_MIME_TYPES = {
-    "text": "text/plain",
-    "json": "application/json",
-    "srt": "application/x-subrip",
-    "vtt": "text/vtt",
-}
-
-
-class ResourceNotFound(LookupError):
-    """resources/read of a URI the server does not (or no longer) keep; the message says what to do."""
-
-
-def _resource(entry: StoredTranscript) -> dict[str, Any]:
-    out = entry.output
-    return {
-        "uri": entry.uri,
-        "name": f"transcript-{entry.id}",
-        "title": f"Transcript of {clock(out.range.start_seconds)}–{clock(out.range.end_seconds)} "
-        f"({len(out.segments)} segments)",
-        "description": "A complete transcript whose transcribe_audio result was paged.",
-        "mimeType": _MIME_TYPES.get(entry.format, "text/plain"),
-        "size": len(out.text.encode()),
-    }
-
-
-def list_resources() -> list[dict[str, Any]]:
-    """Complete transcripts kept for paged results (newest first), as MCP ``Resource`` dicts."""
-    return [_resource(entry) for entry in TRANSCRIPTS.entries()]
-
-
-def resource_templates() -> list[dict[str, Any]]:
-    return [
-        {
-            "uriTemplate": URI_PREFIX + "{id}",
-            "name": "transcript",
-            "description": "The complete transcript behind a paged transcribe_audio result "
-            "(its transcript_uri).",
-        }
-    ]
-
-
-def read_resource(uri: str) -> dict[str, Any]:
-    """A ``ReadResourceResult`` dict with the complete transcript, rendered as the call asked.
-
-    Raises:
-        ResourceNotFound: not a transcript URI, or no longer kept (the store keeps the most recent ones).
-    """
-    entry = TRANSCRIPTS.get(uri) if uri.startswith(URI_PREFIX) else None
-    if entry is None:
-        raise ResourceNotFound(
-            f"No transcript at {uri}: the server keeps only recent transcripts, in memory. Call "
-            "transcribe_audio again, and follow next_cursor page by page."
-        )
-    resource = _resource(entry)
-    return {"contents": [{"uri": uri, "mimeType": resource["mimeType"], "text": entry.output.text}]}
-
 
 def build_server(settings: Settings) -> Any:
     """An mcp SDK low-level server (1.x or 2.x) serving every registered operation with ``settings``."""
-    from gemini_audio_tools import __version__
-
     return _compat.make_server(SERVER_NAME, __version__, INSTRUCTIONS, ToolServer(settings))

@@ -15,6 +15,7 @@ from gemini_audio_tools._ops import understanding
 from gemini_audio_tools.cli import build_parser, run
 from gemini_audio_tools.demo import SAMPLE
 from gemini_audio_tools.operations import OPERATIONS
+from tests._contract import TOOLS
 from tests._probe_operation import PROBE, PROBE_OPERATION
 from tests.fixtures.audio import SpeechAudio
 
@@ -33,17 +34,7 @@ def cli(*argv: str) -> tuple[int, str, str]:
 def test_every_registered_operation_has_a_subcommand_named_as_in_the_design() -> None:
     action = build_parser()._subparsers._group_actions[0]  # type: ignore[union-attr]
     commands = dict(action.choices or {})
-    expected = {
-        "inspect_audio": "inspect",
-        "upload_audio": "upload",
-        "list_audio_files": "list",
-        "delete_audio_file": "delete",
-        "count_audio_tokens": "count-tokens",
-        "transcribe_audio": "transcribe",
-        "describe_audio": "describe",
-        "ask_about_audio": "ask",
-        PROBE: "probe-echo",
-    }
+    expected = {**TOOLS, PROBE: "probe-echo"}
     for operation in OPERATIONS:
         assert expected[operation] in commands
     assert {"emulator", "demo"} <= set(commands)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Annotated
 
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from gemini_audio_tools.cli import run
 from gemini_audio_tools.context import RunContext
-from gemini_audio_tools.operations import OPERATIONS, Hints, Operation
+from gemini_audio_tools.operations import AUDIO_SOURCE, OPERATIONS, Hints, Operation
 from gemini_audio_tools.paths import resolve_local_audio
 
 READ_TWO = "read_two"
@@ -27,7 +28,7 @@ class ReadTwoInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    audio: str = Field(description="A local path.", min_length=1)
+    audio: Annotated[str, AUDIO_SOURCE] = Field(description="A local path.", min_length=1)
     other: str | None = Field(default=None, description="A second local path to try.")
 
 

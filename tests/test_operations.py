@@ -1,4 +1,4 @@
-"""Invariants of the registry every adapter relies on: names from DESIGN.md, descriptions for the LLM,
+"""Invariants of the registry every adapter relies on: names from docs/contract.md, descriptions for the LLM,
 coherent hints, and raw-argument errors turned into one readable InvalidArgumentError."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from gemini_audio_tools.config import Settings
 from gemini_audio_tools.errors import InvalidArgumentError
+from gemini_audio_tools.kit import LazyRun
 from gemini_audio_tools.operations import (
     OPERATIONS,
     Operation,
@@ -22,20 +23,7 @@ from gemini_audio_tools.operations import (
     get_operation,
 )
 from gemini_audio_tools.schemas import InspectAudioOutput
-
-DESIGN_NAMES = [
-    "inspect_audio",
-    "upload_audio",
-    "list_audio_files",
-    "delete_audio_file",
-    "count_audio_tokens",
-    "transcribe_audio",
-    "describe_audio",
-    "ask_about_audio",
-]
-"""The tool names of DESIGN.md's operations table, in its order (the contract agents depend on)."""
-
-AUDIO_OPERATIONS = [name for name in DESIGN_NAMES if name not in ("list_audio_files", "delete_audio_file")]
+from tests._contract import AUDIO_TOOLS, TOOL_NAMES
 
 OPS = list(OPERATIONS.values())
 
@@ -45,7 +33,7 @@ def _ids(op: Operation[Any, Any]) -> str:
 
 
 def test_the_registry_holds_exactly_the_operations_of_the_design_in_its_order() -> None:
-    assert list(OPERATIONS) == DESIGN_NAMES
+    assert list(OPERATIONS) == TOOL_NAMES
 
 
 @pytest.mark.parametrize("op", OPS, ids=_ids)
@@ -83,7 +71,7 @@ def test_input_models_refuse_unknown_arguments(op: Operation[Any, Any]) -> None:
     assert op.input_model.model_json_schema().get("additionalProperties") is False
 
 
-@pytest.mark.parametrize("name", AUDIO_OPERATIONS)
+@pytest.mark.parametrize("name", AUDIO_TOOLS)
 def test_audio_operations_take_audio_start_and_end(name: str) -> None:
     fields = OPERATIONS[name].input_model.model_fields
     assert {"audio", "start", "end"} <= set(fields)
@@ -93,9 +81,10 @@ def test_audio_operations_take_audio_start_and_end(name: str) -> None:
 
 @pytest.mark.parametrize("op", OPS, ids=_ids)
 def test_run_functions_are_async_and_typed_with_the_registered_models(op: Operation[Any, Any]) -> None:
-    assert inspect.iscoroutinefunction(op.run)
-    hints = typing.get_type_hints(op.run)
-    first = next(iter(inspect.signature(op.run).parameters))
+    run = op.run.resolve() if isinstance(op.run, LazyRun) else op.run
+    assert inspect.iscoroutinefunction(run)
+    hints = typing.get_type_hints(run)
+    first = next(iter(inspect.signature(run).parameters))
     assert hints[first] is op.input_model
     assert hints["return"] is op.output_model
 

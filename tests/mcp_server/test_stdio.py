@@ -13,6 +13,7 @@ from typing import Any
 
 from gemini_audio_tools.emulator.server import EmulatorServer
 from gemini_audio_tools.operations import OPERATIONS
+from tests._contract import TOOL_NAMES
 from tests._examples import example_for
 from tests._probe_operation import PROBE
 from tests.mcp_server._client import REPO, server_command, server_env, stdio_session, wire
@@ -159,16 +160,7 @@ def test_stray_output_on_stdout_does_not_corrupt_the_protocol(tmp_path: Path) ->
     assert "stray bytes written to fd 1" in stderr
 
 
-async def test_exactly_the_eight_tools_of_the_design_are_served(tmp_path: Path) -> None:
+async def test_exactly_the_tools_of_the_contract_are_served(tmp_path: Path) -> None:
     async with stdio_session(server_env(None, tmp_path)) as session:
         names = [t.name for t in (await session.list_tools()).tools]
-    assert names == [
-        "inspect_audio",
-        "upload_audio",
-        "list_audio_files",
-        "delete_audio_file",
-        "count_audio_tokens",
-        "transcribe_audio",
-        "describe_audio",
-        "ask_about_audio",
-    ]
+    assert names == TOOL_NAMES

@@ -191,9 +191,7 @@ def test_the_cli_never_prints_the_key_in_text_json_or_errors(
 
 
 def _command(operation: str) -> str:
-    from gemini_audio_tools._cli_args import command_name
-
-    return command_name(operation)
+    return OPERATIONS[operation].command
 
 
 def test_a_cli_process_refused_for_its_key_prints_no_key_on_any_stream(

@@ -1,43 +1,20 @@
-"""Settings for the entry points (MCP server, CLI): flags over environment, and the embedded emulator.
+"""An embedded Gemini emulator for the entry points' ``--emulator`` flag (CLI, MCP server, demo).
 
-Shared by ``mcp_server`` and ``gemini_audio_tools.cli`` so both read ``--allow-dir`` / ``--model`` /
-``--emulator`` the same way. No operation logic here.
+Public as ``gemini_audio_tools.embedded_emulator``. No operation logic here.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from .config import Settings
-from .errors import ConfigurationError, InvalidArgumentError
+from .errors import ConfigurationError
 
 EMULATOR_API_KEY = "emulator-key"
 """The key sent to an embedded emulator (it accepts any non-empty key); a real key is never sent to it."""
-
-
-def settings_from_flags(
-    allow_dirs: Sequence[str] | None = None, model: str | None = None, env: Mapping[str, str] | None = None
-) -> Settings:
-    """Environment settings with ``--allow-dir`` (replacing ``GEMINI_AUDIO_ALLOWED_DIRS``) and ``--model``.
-
-    Raises:
-        InvalidArgumentError: an allowed directory does not exist or is not a directory.
-    """
-    settings = Settings.from_env(env)
-    if allow_dirs:
-        dirs: list[Path] = []
-        for raw in allow_dirs:
-            path = Path(raw).expanduser().resolve()
-            if not path.is_dir():
-                raise InvalidArgumentError(f"--allow-dir {raw}: not an existing directory.")
-            dirs.append(path)
-        settings = settings.with_(allowed_dirs=tuple(dict.fromkeys(dirs)))
-    if model:
-        settings = settings.with_(model=model)
-    return settings
 
 
 @contextmanager
