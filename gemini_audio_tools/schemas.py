@@ -281,6 +281,20 @@ class CountAudioTokensOutput(_Output):
 # --- understanding ---------------------------------------------------------------------------------------
 
 
+class _ModelOutput(_Output):
+    """What every answer from the model carries besides its text."""
+
+    range: AudioRange = Field(description="The part of the audio used.")
+    model: str = Field(description="Model that answered.")
+    usage: Usage = Field(default_factory=Usage, description="Tokens billed.")
+    chunks: list[ChunkReport] = Field(
+        default_factory=list, description="How long audio was split, per chunk."
+    )
+    notes: list[str] = Field(
+        default_factory=list, description="Anything the caller should know about the result."
+    )
+
+
 class TranscribeAudioInput(_AudioRangeInput):
     """Transcribe speech in an audio file, whole or a time range (the range is cut locally, so timestamps are
     exact and only that part is billed). Optionally with timestamps and speaker labels, as plain text, JSON,
@@ -298,15 +312,9 @@ class TranscribeAudioInput(_AudioRangeInput):
     )
 
 
-class TranscribeAudioOutput(_Output):
+class TranscribeAudioOutput(_ModelOutput):
     text: str = Field(description="The transcript rendered in the requested format.")
     segments: list[Segment] = Field(default_factory=list, description="Segments on the original timeline.")
-    range: AudioRange = Field(description="The part of the audio transcribed.")
-    model: str = Field(description="Model that produced the transcript.")
-    usage: Usage = Field(default_factory=Usage, description="Tokens billed.")
-    chunks: list[ChunkReport] = Field(
-        default_factory=list, description="How long audio was split, per chunk."
-    )
     next_cursor: str | None = Field(
         default=None, description="If set, the transcript continues: call again with cursor=this value."
     )
@@ -314,9 +322,6 @@ class TranscribeAudioOutput(_Output):
         default=None,
         description="When this result is a page: URI of the complete transcript (an MCP resource, kept in "
         "the server's memory for recent transcripts).",
-    )
-    notes: list[str] = Field(
-        default_factory=list, description="Anything the caller should know about the result."
     )
 
     def to_text(self) -> str:
@@ -336,17 +341,8 @@ class DescribeAudioInput(_AudioRangeInput):
     )
 
 
-class DescribeAudioOutput(_Output):
+class DescribeAudioOutput(_ModelOutput):
     text: str = Field(description="The description.")
-    range: AudioRange = Field(description="The part of the audio described.")
-    model: str = Field(description="Model that answered.")
-    usage: Usage = Field(default_factory=Usage, description="Tokens billed.")
-    chunks: list[ChunkReport] = Field(
-        default_factory=list, description="How long audio was split, per chunk."
-    )
-    notes: list[str] = Field(
-        default_factory=list, description="Anything the caller should know about the result."
-    )
 
     def to_text(self) -> str:
         return "\n\n".join([self.text, *self.notes])
@@ -359,17 +355,8 @@ class AskAboutAudioInput(_AudioRangeInput):
     question: str = Field(description="The question to answer from the audio.", min_length=1)
 
 
-class AskAboutAudioOutput(_Output):
+class AskAboutAudioOutput(_ModelOutput):
     answer: str = Field(description="The answer.")
-    range: AudioRange = Field(description="The part of the audio used.")
-    model: str = Field(description="Model that answered.")
-    usage: Usage = Field(default_factory=Usage, description="Tokens billed.")
-    chunks: list[ChunkReport] = Field(
-        default_factory=list, description="How long audio was split, per chunk."
-    )
-    notes: list[str] = Field(
-        default_factory=list, description="Anything the caller should know about the result."
-    )
 
     def to_text(self) -> str:
         return "\n\n".join([self.answer, *self.notes])

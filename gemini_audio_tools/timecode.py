@@ -110,24 +110,56 @@ def format_timecode(seconds: float) -> str:
 
 
 @dataclass(frozen=True)
-class TimeRange:
-    """A validated range on a file's timeline: ``0 <= start_seconds < end_seconds <= duration``."""
+class Span:
+    """A stretch of a file's timeline, in seconds: the one form a range takes from the parsed time codes,
+    through chunk plans and clips, to the times results are re-based onto.
 
-    start_seconds: float
-    end_seconds: float
-    is_whole: bool
-    """True when neither end was narrowed (start at 0 and end at the duration): nothing needs cutting."""
+    A chunk of a longer range is sent as ``[start, end]`` but owns only what starts in ``[keep_start,
+    keep_end)``: neighbouring chunks overlap around each cut, so a word at a cut is heard whole by one of them
+    and kept once. A span that is not a chunk keeps all of itself (the defaults).
+    """
+
+    start: float
+    end: float
+    keep_start: float = math.nan
+    keep_end: float = math.nan
+    index: int = 0
+    """0-based position among the chunks of one plan."""
+
+    def __post_init__(self) -> None:
+        if math.isnan(self.keep_start):
+            object.__setattr__(self, "keep_start", self.start)
+        if math.isnan(self.keep_end):
+            object.__setattr__(self, "keep_end", self.end)
 
     @property
     def seconds(self) -> float:
-        return self.end_seconds - self.start_seconds
+        return self.end - self.start
+
+    @property
+    def label(self) -> str:
+        """E.g. "1:00–2:30.5"."""
+        return f"{format_timecode(self.start)}–{format_timecode(self.end)}"
+
+    def covers(self, duration: float) -> bool:
+        """True when this is all of a ``duration``-second file (nothing needs cutting)."""
+        return self.start == 0 and self.end == duration
+
+    def halves(self, overlap: float) -> tuple[Span, Span]:
+        """Two spans splitting this one at the middle of what it keeps, overlapping by ``overlap`` around the
+        cut (for a reply that hit the output-token limit: each half needs about half the tokens)."""
+        middle = (self.keep_start + self.keep_end) / 2
+        half = min(overlap, self.seconds / 4) / 2
+        first = Span(self.start, min(self.end, middle + half), self.keep_start, middle, self.index)
+        second = Span(max(self.start, middle - half), self.end, middle, self.keep_end, self.index)
+        return first, second
 
 
-def resolve_range(start: str | None, end: str | None, duration: float) -> TimeRange:
+def resolve_range(start: str | None, end: str | None, duration: float) -> Span:
     """Parse ``start``/``end`` (None = the file's start/end) and check them against ``duration`` seconds.
 
-    An end up to :data:`END_TOLERANCE_SECONDS` past ``duration`` is clamped to it; an explicit start of 0 and
-    an end equal to the duration count as the whole file.
+    An end up to :data:`END_TOLERANCE_SECONDS` past ``duration`` is clamped to it, so an explicit start of 0
+    and an end at the duration cover the whole file (:meth:`Span.covers`).
 
     Raises:
         InvalidTimeRangeError: a time code does not parse, start is not before end, or start/end lie past the
@@ -138,7 +170,7 @@ def resolve_range(start: str | None, end: str | None, duration: float) -> TimeRa
     return _checked(first, last, duration, start, end)
 
 
-def resolve_seconds(start: float | None, end: float | None, duration: float) -> TimeRange:
+def resolve_seconds(start: float | None, end: float | None, duration: float) -> Span:
     """:func:`resolve_range` for times already in seconds (e.g. a library caller's floats): the same checks,
     clamping and messages, with the times written as time codes.
 
@@ -157,7 +189,7 @@ def resolve_seconds(start: float | None, end: float | None, duration: float) -> 
 
 def _checked(
     start: float | None, end: float | None, duration: float, start_text: str | None, end_text: str | None
-) -> TimeRange:
+) -> Span:
     """The range ``[start, end]`` (None = the file's start/end) checked against ``duration``; the texts are
     the caller's own spellings, quoted in messages when given."""
     length = format_timecode(duration)
@@ -179,7 +211,7 @@ def _checked(
             f"start {_clock(start_text, first)} must be before end {_clock(end_text, last)}; swap them or "
             f"omit one (the audio is {length} long)."
         )
-    return TimeRange(start_seconds=first, end_seconds=last, is_whole=first == 0 and last == duration)
+    return Span(first, last)
 
 
 def _clock(text: str | None, seconds: float) -> str:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from gemini_audio_tools.errors import InvalidTimeRangeError
 from gemini_audio_tools.timecode import (
     END_TOLERANCE_SECONDS,
+    Span,
     format_timecode,
     parse_timecode,
     resolve_range,
@@ -181,18 +182,18 @@ def test_later_times_format_to_time_codes_that_parse_to_later_values(a_millis: i
 
 def test_resolve_range_without_start_or_end_is_the_whole_file() -> None:
     rng = resolve_range(None, None, 628.0)
-    assert (rng.start_seconds, rng.end_seconds, rng.is_whole) == (0.0, 628.0, True)
+    assert (rng.start, rng.end, rng.covers(628.0)) == (0.0, 628.0, True)
     assert rng.seconds == 628.0
 
 
 def test_resolve_range_with_explicit_bounds_equal_to_the_file_counts_as_whole() -> None:
-    assert resolve_range("0", "10:28", 628.0).is_whole
+    assert resolve_range("0", "10:28", 628.0).covers(628.0)
 
 
 def test_resolve_range_narrowed_on_either_side_is_not_whole() -> None:
-    assert not resolve_range("1:00", None, 628.0).is_whole
+    assert not resolve_range("1:00", None, 628.0).covers(628.0)
     rng = resolve_range(None, "2:00.5", 628.0)
-    assert (rng.start_seconds, rng.end_seconds, rng.is_whole) == (0.0, 120.5, False)
+    assert (rng.start, rng.end, rng.covers(628.0)) == (0.0, 120.5, False)
 
 
 def test_resolve_range_names_the_audio_length_when_end_is_past_the_end() -> None:
@@ -222,7 +223,7 @@ def test_resolve_range_refuses_an_empty_range() -> None:
 
 def test_resolve_range_clamps_an_end_just_past_the_measured_duration() -> None:
     rng = resolve_range("1", str(10 + END_TOLERANCE_SECONDS - 0.001), 10.0)
-    assert rng.end_seconds == 10.0
+    assert rng.end == 10.0
     with pytest.raises(InvalidTimeRangeError, match="past the end"):
         resolve_range("1", str(10 + END_TOLERANCE_SECONDS + 0.01), 10.0)
 
@@ -247,7 +248,14 @@ def test_resolve_range_either_returns_an_ordered_range_inside_the_audio_or_raise
         rng = resolve_range(start, end, duration)
     except InvalidTimeRangeError:
         return
-    assert 0 <= rng.start_seconds < rng.end_seconds <= duration
+    assert 0 <= rng.start < rng.end <= duration
+
+
+def test_a_span_keeps_all_of_itself_unless_told_and_labels_itself_in_time_codes() -> None:
+    span = Span(60.0, 90.5)
+    assert (span.keep_start, span.keep_end, span.index) == (60.0, 90.5, 0)
+    assert span.label == "1:00–1:30.5"
+    assert Span(60.0, 90.5, 61.0, 89.0, 2).keep_start == 61.0
 
 
 # --- resolve_seconds ----------------------------------------------------------------------------------------
@@ -266,8 +274,8 @@ def test_resolve_seconds_checks_numbers_like_time_codes_and_writes_them_as_time_
 
 
 def test_resolve_seconds_clamps_an_end_just_past_the_duration_like_resolve_range() -> None:
-    assert resolve_seconds(1.0, 10.001, 10.0).end_seconds == 10.0
-    assert resolve_seconds(0.0, 10 + END_TOLERANCE_SECONDS, 10.0).is_whole  # clamped to the end: whole
+    assert resolve_seconds(1.0, 10.001, 10.0).end == 10.0
+    assert resolve_seconds(0.0, 10 + END_TOLERANCE_SECONDS, 10.0).covers(10.0)  # clamped to the end
     with pytest.raises(InvalidTimeRangeError, match="past the end"):
         resolve_seconds(1.0, 10 + END_TOLERANCE_SECONDS + 0.01, 10.0)
 

@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from ..audio.chunks import ChunkPlan, plan_chunks
+from ..audio.chunks import plan_chunks
 from ..audio.decode import PcmArray, decode_pcm, decode_windows
 from ..audio.silence import find_silences
 from ..backend.retry import Attempts
 from ..context import RunContext
 from ..errors import GeminiAudioError, InvalidArgumentError
-from ..schemas import AudioRange, ChunkReport
-from ..transcripts import clock
-from ._audio import LocalAudio, RemoteAudio, Source
+from ..schemas import ChunkReport
+from ..timecode import Span, format_timecode
+from ._source import LocalAudio, RemoteAudio, Selection
 
 T = TypeVar("T")
 
@@ -47,32 +47,8 @@ that skip is paid once, not per window: 7 cuts in a 2 h 64 kbps MP3 take 0.8 s (
 _PAUSE_RATE = 16_000
 
 
-@dataclass(frozen=True)
-class Span:
-    """A chunk on the timeline: send ``[start, end]``; keep what starts in ``[keep_start, keep_end)``."""
-
-    index: int
-    start: float
-    end: float
-    keep_start: float
-    keep_end: float
-
-    @property
-    def label(self) -> str:
-        return f"{clock(self.start)}–{clock(self.end)}"
-
-    def halves(self, overlap: float) -> tuple[Span, Span]:
-        """Two spans splitting this one at its middle, overlapping by ``overlap`` around the cut (for a
-        reply that hit the output-token limit: each half needs about half the tokens)."""
-        middle = (self.keep_start + self.keep_end) / 2
-        half = min(overlap, (self.end - self.start) / 4) / 2
-        first = Span(self.index, self.start, min(self.end, middle + half), self.keep_start, middle)
-        second = Span(self.index, max(self.start, middle - half), self.end, middle, self.keep_end)
-        return first, second
-
-
-def plan_spans(source: Source, rng: AudioRange, max_seconds: float, overlap: float, what: str) -> list[Span]:
-    """The spans to request for ``rng`` of ``source``: one if it fits in a request, else evenly planned
+def plan_spans(selection: Selection, max_seconds: float, overlap: float, what: str) -> list[Span]:
+    """The spans to request for ``selection``: its own span if it fits in a request, else evenly planned
     chunks (see :func:`plan_spans_at_pauses` to cut in pauses). ``max_seconds`` is capped at 9.5 h.
 
     Raises:
@@ -80,23 +56,21 @@ def plan_spans(source: Source, rng: AudioRange, max_seconds: float, overlap: flo
             cut): the message asks for the local path or a shorter range.
     """
     max_seconds = min(max_seconds, MAX_REQUEST_SECONDS)
-    sent = rng.end_seconds - rng.start_seconds
-    if isinstance(source, RemoteAudio):
-        sent = max(sent, source.duration_seconds or 0.0)
+    source, span = selection.source, selection.span
+    sent = source.duration_seconds if isinstance(source, RemoteAudio) else span.seconds
     if sent <= max_seconds:
-        return [Span(0, rng.start_seconds, rng.end_seconds, rng.start_seconds, rng.end_seconds)]
+        return [span]
     if isinstance(source, RemoteAudio):
         raise InvalidArgumentError(
-            f"{source.name} is {clock(sent)} long, more than one request can carry for {what} "
-            f"({clock(max_seconds)}), and a remote file cannot be cut. Pass the local file path (it is split "
-            "into chunks automatically)."
+            f"{source.name} is {format_timecode(sent)} long, more than one request can carry for {what} "
+            f"({format_timecode(max_seconds)}), and a remote file cannot be cut. Pass the local file path "
+            "(it is split into chunks automatically)."
         )
-    return split_range(rng.start_seconds, rng.end_seconds, max_seconds, overlap)
+    return plan_chunks(span, max_seconds, overlap)
 
 
 async def plan_spans_at_pauses(
-    source: Source,
-    rng: AudioRange,
+    selection: Selection,
     max_seconds: float,
     overlap: float,
     what: str,
@@ -111,24 +85,16 @@ async def plan_spans_at_pauses(
     Raises:
         InvalidArgumentError: as :func:`plan_spans`.
     """
-    spans = plan_spans(source, rng, max_seconds, overlap, what)
+    spans = plan_spans(selection, max_seconds, overlap, what)
+    source = selection.source
     if len(spans) == 1 or not isinstance(source, LocalAudio):
         return spans
     window = min(SNAP_WINDOW_SECONDS, max_seconds / 10)
     # The overlap and room to move each cut come on top (2 h at 30 min: 4 chunks, not 5).
     max_seconds = min(max_seconds + overlap + 2 * window, hard_max_seconds, MAX_REQUEST_SECONDS)
-    spans = split_range(rng.start_seconds, rng.end_seconds, max_seconds, overlap)
-    cuts = [span.keep_end for span in spans[:-1]]
+    cuts = [chunk.keep_end for chunk in plan_chunks(selection.span, max_seconds, overlap)[:-1]]
     pauses = await asyncio.to_thread(pauses_near, source.path, cuts, window)
-    start = rng.start_seconds
-    plans = plan_chunks(
-        rng.end_seconds - start,
-        max_seconds,
-        overlap,
-        silences=[(a - start, b - start) for a, b in pauses],
-        snap_window_seconds=window,
-    )
-    return _spans_at(start, plans)
+    return plan_chunks(selection.span, max_seconds, overlap, silences=pauses, snap_window_seconds=window)
 
 
 def pauses_near(path: Path, cuts: Sequence[float], window: float) -> list[tuple[float, float]]:
@@ -156,26 +122,6 @@ def _decode_or_none(path: Path, start: float, end: float) -> PcmArray | None:
         return decode_pcm(path, _PAUSE_RATE, start=start, end=end)
     except GeminiAudioError:
         return None
-
-
-def span_range(rng: AudioRange, span: Span, single: bool) -> AudioRange:
-    """The range one request covers: the caller's own when unsplit, else the chunk (always a local cut)."""
-    return rng if single else AudioRange(start_seconds=span.start, end_seconds=span.end, method="clip")
-
-
-def split_range(start: float, end: float, max_seconds: float, overlap_seconds: float) -> list[Span]:
-    """Spans covering ``[start, end]`` of at most ``max_seconds`` each (one span if it already fits)."""
-    if end - start <= max_seconds:
-        return [Span(0, start, end, start, end)]
-    plans = plan_chunks(end - start, max_seconds, overlap_seconds)
-    return _spans_at(start, plans)
-
-
-def _spans_at(start: float, plans: Sequence[ChunkPlan]) -> list[Span]:
-    """Chunk plans (relative to ``start``) as spans on the file's timeline."""
-    return [
-        Span(p.index, start + p.start, start + p.end, start + p.keep_start, start + p.keep_end) for p in plans
-    ]
 
 
 @dataclass(frozen=True)
@@ -240,7 +186,8 @@ def failure_notes(outcomes: Sequence[ChunkOutcome[Any]]) -> list[str]:
     """One note per failed chunk: which span is missing and why."""
     return [
         f"Chunk {o.span.index + 1} ({o.span.label}) failed and is missing from the result: {o.report.error} "
-        f"Call again with start={clock(o.span.start)!r} end={clock(o.span.end)!r} to retry just that part."
+        f"Call again with start={format_timecode(o.span.start)!r} end={format_timecode(o.span.end)!r} to "
+        "retry just that part."
         for o in outcomes
         if o.error is not None
     ]

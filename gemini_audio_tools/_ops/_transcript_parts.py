@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from ..backend.generate import add_usage
 from ..context import RunContext
 from ..schemas import AudioRange, Segment, TranscribeAudioInput, TranscribeAudioOutput, Usage
+from ..timecode import Span, format_timecode
 from ..transcripts import clock, monotonic, paginate, render, stitch
-from ._audio import PROMPT_RANGE_NOTE
-from ._chunks import ChunkOutcome, Span, failure_notes
+from ._chunks import ChunkOutcome, failure_notes
+from ._source import Selection
 
 
 @dataclass
@@ -33,12 +34,12 @@ class ChunkTranscript:
 def full_transcript(
     args: TranscribeAudioInput,
     ctx: RunContext,
-    rng: AudioRange,
-    spans: list[Span],
+    selection: Selection,
     outcomes: list[ChunkOutcome[ChunkTranscript]],
 ) -> TranscribeAudioOutput:
-    """The complete transcript of ``rng`` from every chunk's outcome, with notes for whatever is missing."""
-    notes: list[str] = [PROMPT_RANGE_NOTE] if rng.method == "prompt" else []
+    """The complete transcript of ``selection`` from every chunk's outcome, with notes for whatever is
+    missing."""
+    notes = selection.notes()
     usage = Usage()
     parts = []
     for outcome in outcomes:
@@ -54,9 +55,9 @@ def full_transcript(
             )
         for start, end in value.gaps:
             notes.append(
-                f"The transcript of {clock(start)}–{clock(end)} is missing: the model's reply hit its "
-                f"output limit even for the smallest part. Call again with start={clock(start)!r} "
-                f"end={clock(end)!r}."
+                f"The transcript of {Span(start, end).label} is missing: the model's reply hit its "
+                f"output limit even for the smallest part. Call again with start={format_timecode(start)!r} "
+                f"end={format_timecode(end)!r}."
             )
     notes.extend(failure_notes(outcomes))
     segments = monotonic(stitch(_move_cuts_before_cut_off_segments(parts, outcomes)))
@@ -65,10 +66,10 @@ def full_transcript(
     return TranscribeAudioOutput(
         text=render(segments, args.format, timestamps=args.timestamps, speakers=args.speakers),
         segments=segments,
-        range=rng,
+        range=selection.range,
         model=ctx.settings.model,
         usage=usage,
-        chunks=[o.report for o in outcomes] if len(spans) > 1 else [],
+        chunks=[o.report for o in outcomes] if len(outcomes) > 1 else [],
         notes=notes,
     )
 

@@ -7,15 +7,10 @@ model to count_audio_tokens, which can measure a remote file.
 
 from __future__ import annotations
 
-import asyncio
-
-from ..audio import probe_audio
 from ..context import RunContext
-from ..errors import LocalAudioRequiredError
-from ..paths import is_remote_file_ref, resolve_local_audio
-from ..schemas import AudioRange, InspectAudioInput, InspectAudioOutput
-from ..timecode import resolve_range
+from ..schemas import InspectAudioInput, InspectAudioOutput
 from ..tokens import estimate_audio_tokens
+from ._source import LocalAudio, select_audio
 
 
 async def inspect_audio(args: InspectAudioInput, ctx: RunContext) -> InspectAudioOutput:
@@ -27,28 +22,20 @@ async def inspect_audio(args: InspectAudioInput, ctx: RunContext) -> InspectAudi
         UnsupportedAudioError, CorruptAudioError: the content is not audio Gemini accepts, or is damaged.
         InvalidTimeRangeError: start/end do not parse or do not fit the audio.
     """
-    if is_remote_file_ref(args.audio):
-        raise LocalAudioRequiredError(
-            f"inspect_audio reads local files only, and {args.audio.strip()!r} is a Files API file. Call "
-            "count_audio_tokens with this name to learn its length and token cost, or pass a local path."
+    async with select_audio(args.audio, args.start, args.end, ctx, local_only="inspect_audio") as selection:
+        source = selection.source
+        assert isinstance(source, LocalAudio)  # local_only refuses anything else
+        info = source.info
+        return InspectAudioOutput(
+            path=str(source.path),
+            format=info.format,
+            codec=info.codec,
+            mime_type=info.mime_type,
+            duration_seconds=info.duration_seconds,
+            sample_rate=info.sample_rate,
+            channels=info.channels,
+            size_bytes=info.size_bytes,
+            bit_rate=info.bit_rate,
+            range=selection.range,
+            estimated_tokens=estimate_audio_tokens(selection.span.seconds),
         )
-    path = resolve_local_audio(args.audio, ctx.settings.allowed_dirs)
-    info = await asyncio.to_thread(probe_audio, path)
-    rng = resolve_range(args.start, args.end, info.duration_seconds)
-    return InspectAudioOutput(
-        path=str(path),
-        format=info.format,
-        codec=info.codec,
-        mime_type=info.mime_type,
-        duration_seconds=info.duration_seconds,
-        sample_rate=info.sample_rate,
-        channels=info.channels,
-        size_bytes=info.size_bytes,
-        bit_rate=info.bit_rate,
-        range=AudioRange(
-            start_seconds=rng.start_seconds,
-            end_seconds=rng.end_seconds,
-            method="whole" if rng.is_whole else "clip",
-        ),
-        estimated_tokens=estimate_audio_tokens(rng.seconds),
-    )

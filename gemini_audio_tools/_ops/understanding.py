@@ -22,18 +22,19 @@ from ..context import RunContext
 from ..schemas import (
     AskAboutAudioInput,
     AskAboutAudioOutput,
-    AudioRange,
     DescribeAudioInput,
     DescribeAudioOutput,
     TranscribeAudioInput,
     TranscribeAudioOutput,
 )
+from ..timecode import Span
 from ..transcript_store import TRANSCRIPTS
 from ..transcripts import paginate, parse_segments, rebase, stitch
-from ._audio import LocalAudio, RemoteAudio, Source, apply_cursor, open_with_range, prepare
-from ._chunks import MAX_REQUEST_SECONDS, Span, plan_spans_at_pauses, run_chunks
+from ._chunks import MAX_REQUEST_SECONDS, plan_spans_at_pauses, run_chunks
 from ._map_reduce import free_text
+from ._source import LocalAudio, Selection, select_audio
 from ._transcript_parts import ChunkTranscript, first_page, full_transcript, page_from_store
+from ._wire import prepare
 
 MODEL_OUTPUT_TOKENS = 65_536
 """Gemini 2.5's output-token limit per reply, used when ``Limits.max_output_tokens`` is None."""
@@ -97,32 +98,36 @@ async def transcribe_with(
     Raises:
         GeminiAudioError: bad arguments, or the request(s) failed (all chunks, when chunked).
     """
-    # Local checks (path, format, range) first: a bad range is reported even when no key is configured.
-    source, whole = await open_with_range(args.audio, args.start, args.end, ctx)
+    async with select_audio(args.audio, args.start, args.end, ctx) as whole:
+        return await _transcribe(args, ctx, limits, whole)
+
+
+async def _transcribe(
+    args: TranscribeAudioInput, ctx: RunContext, limits: Limits, whole: Selection
+) -> TranscribeAudioOutput:
     backend = Backend.from_settings(ctx.settings)
-    remote = isinstance(source, RemoteAudio)
-    rng = apply_cursor(whole, args.cursor, remote=remote)
-    key = _store_key(source, whole, args, ctx)
+    selection = whole.from_cursor(args.cursor)
+    key = _store_key(whole, args, ctx)
     if args.cursor is not None:
-        stored = TRANSCRIPTS.find(key, rng.start_seconds)
+        stored = TRANSCRIPTS.find(key, selection.span.start)
         if stored is not None:
-            return page_from_store(args, stored.output, stored.uri, rng, limits.page_chars)
+            return page_from_store(args, stored.output, stored.uri, selection.range, limits.page_chars)
     chunk_seconds = limits.transcript_chunk_limit()
     overlap = min(limits.overlap_seconds, chunk_seconds / 4)
     spans = await plan_spans_at_pauses(
-        source, rng, chunk_seconds, overlap, "a transcript", hard_max_seconds=limits.transcript_hard_limit()
+        selection, chunk_seconds, overlap, "a transcript", hard_max_seconds=limits.transcript_hard_limit()
     )
     single = len(spans) == 1
     schema = transcript_schema(speakers=args.speakers)
 
-    async def request(span: Span, part_range: AudioRange, attempts: Attempts, depth: int) -> ChunkTranscript:
+    async def request(span: Span, part: Selection, attempts: Attempts, depth: int) -> ChunkTranscript:
         base_prompt = transcribe_prompt(speakers=args.speakers)
-        async with prepare(backend, source, part_range, prompt=base_prompt, ctx=ctx) as prepared:
+        async with prepare(backend, part, prompt=base_prompt, ctx=ctx) as prepared:
             result = await generate(
                 backend,
-                prepared.part,
                 transcribe_prompt(speakers=args.speakers, range_hint=prepared.range_hint),
-                action=f"transcribing {_what(source, span)}",
+                audio=prepared.part,
+                action=f"transcribing {part.source.name} {span.label}",
                 schema=schema,
                 attempts=attempts,
                 file_name=prepared.file_name,
@@ -131,15 +136,14 @@ async def transcribe_with(
         segments = rebase(parse_segments(result.text), prepared.offset, span.start, span.end)
         if result.finish_reason != "MAX_TOKENS":
             return ChunkTranscript(segments, result.usage)
-        if depth >= limits.max_split_depth or span.end - span.start < 2 * _MIN_SPLIT_SECONDS:
+        if depth >= limits.max_split_depth or span.seconds < 2 * _MIN_SPLIT_SECONDS:
             cut = segments[-1].end if segments else span.keep_start
             return ChunkTranscript(segments, result.usage, gaps=[(max(cut, span.keep_start), span.keep_end)])
         # Too much speech for one reply: redo it as two halves (each needs about half the tokens).
-        halves = span.halves(overlap)
         parts = []
         combined = ChunkTranscript([], result.usage, splits=1)
-        for half in halves:
-            sub = await request(half, _part_range(half, remote), attempts, depth + 1)
+        for half in span.halves(overlap):
+            sub = await request(half, selection.at(half), attempts, depth + 1)
             parts.append((half.keep_start, half.keep_end, sub.segments))
             combined.usage = add_usage(combined.usage, sub.usage)
             combined.gaps.extend(sub.gaps)
@@ -148,10 +152,10 @@ async def transcribe_with(
         return combined
 
     async def work(span: Span, attempts: Attempts) -> ChunkTranscript:
-        return await request(span, rng if single else _part_range(span, remote), attempts, 0)
+        return await request(span, selection if single else selection.at(span), attempts, 0)
 
     outcomes = await run_chunks(spans, work, ctx=ctx, what="transcribing")
-    full = full_transcript(args, ctx, rng, spans, outcomes)
+    full = full_transcript(args, ctx, selection, outcomes)
     page, rest = paginate(full.segments, limits.page_chars)
     if rest is None:
         return full
@@ -159,25 +163,15 @@ async def transcribe_with(
     return first_page(args, full, page, rest, stored_uri)
 
 
-def _part_range(span: Span, remote: bool) -> AudioRange:
-    """What one request of a split range covers: the span, cut locally (a remote file: asked by prompt)."""
-    method = "prompt" if remote else "clip"
-    return AudioRange(start_seconds=span.start, end_seconds=span.end, method=method)
-
-
-def _what(source: Source, span: Span) -> str:
-    name = source.path.name if isinstance(source, LocalAudio) else source.name
-    return f"{name} {span.label}"
-
-
-def _store_key(source: Source, rng: AudioRange, args: TranscribeAudioInput, ctx: RunContext) -> Hashable:
+def _store_key(whole: Selection, args: TranscribeAudioInput, ctx: RunContext) -> Hashable:
     """What makes two calls the same transcript: the bytes (path, size, mtime), the end, speakers, model."""
+    source = whole.source
     if isinstance(source, LocalAudio):
         stat = source.path.stat()
         ident: Hashable = (str(source.path), stat.st_size, stat.st_mtime_ns)
     else:
         ident = source.name
-    return (ident, round(rng.end_seconds, 3), args.speakers, ctx.settings.model, ctx.settings.base_url)
+    return (ident, round(whole.span.end, 3), args.speakers, ctx.settings.model, ctx.settings.base_url)
 
 
 # --- describe / ask -----------------------------------------------------------------------------------------
@@ -207,14 +201,7 @@ async def describe_with(args: DescribeAudioInput, ctx: RunContext, limits: Limit
         chunk_seconds=limits.other_chunk_seconds,
         max_output_tokens=limits.max_output_tokens,
     )
-    return DescribeAudioOutput(
-        text=out.text,
-        range=out.range,
-        model=ctx.settings.model,
-        usage=out.usage,
-        chunks=out.chunks,
-        notes=out.notes,
-    )
+    return DescribeAudioOutput(text=out.text, **out.shared())
 
 
 async def ask_about_audio(args: AskAboutAudioInput, ctx: RunContext) -> AskAboutAudioOutput:
@@ -240,11 +227,4 @@ async def ask_with(args: AskAboutAudioInput, ctx: RunContext, limits: Limits) ->
         chunk_seconds=limits.other_chunk_seconds,
         max_output_tokens=limits.max_output_tokens,
     )
-    return AskAboutAudioOutput(
-        answer=out.text,
-        range=out.range,
-        model=ctx.settings.model,
-        usage=out.usage,
-        chunks=out.chunks,
-        notes=out.notes,
-    )
+    return AskAboutAudioOutput(answer=out.text, **out.shared())

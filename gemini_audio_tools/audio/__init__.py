@@ -1,6 +1,6 @@
 """Local audio through PyAV (bundled FFmpeg): sniff by content, probe, clip, decode, plan chunks."""
 
-from .chunks import ChunkPlan, plan_chunks
+from .chunks import plan_chunks
 from .clip import ClippedAudio, clip_range, clip_to_bytes
 from .decode import decode_pcm
 from .formats import FORMATS, AudioFormat, format_for_mime, mime_type_for
@@ -12,7 +12,6 @@ __all__ = [
     "FORMATS",
     "AudioFormat",
     "AudioInfo",
-    "ChunkPlan",
     "ClippedAudio",
     "clip_range",
     "clip_to_bytes",

@@ -73,7 +73,7 @@ def clip_range(
     path = Path(path)
     info = probe_audio(path)
     rng = resolve_seconds(start, end, info.duration_seconds)
-    first, last = rng.start_seconds, rng.end_seconds
+    first, last = rng.start, rng.end
     fd, name = tempfile.mkstemp(prefix="gemini-audio-clip-", suffix=".flac")
     os.close(fd)
     out_path = Path(name)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from google.genai import types
@@ -19,7 +18,7 @@ from ..schemas import Usage
 from .client import Backend
 from .prompts import SYSTEM_INSTRUCTION
 from .retry import Attempts, with_retries
-from .uploads import Upload, upload_file
+from .uploads import Upload, WireAudio, upload_file
 
 INLINE_REQUEST_LIMIT = 20 * 1024 * 1024
 """The API's limit for a whole request with inline data."""
@@ -42,38 +41,19 @@ class AudioPart:
     upload: Upload | None = None
 
 
-async def audio_part(
-    backend: Backend,
-    path: Path,
-    *,
-    mime_type: str,
-    prompt: str,
-    ctx: RunContext,
-    duration_seconds: float | None = None,
-    display_name: str | None = None,
-    source_path: Path | None = None,
-) -> AudioPart:
+async def audio_part(backend: Backend, audio: WireAudio, *, prompt: str, ctx: RunContext) -> AudioPart:
     """Inline bytes for a small request, else an (deduplicated) upload referenced by URI.
 
     Raises:
         GeminiAudioError: the upload failed (see :func:`upload_file`).
     """
-    size = path.stat().st_size
-    if fits_inline(size, prompt):
-        data = await asyncio.to_thread(path.read_bytes)
-        return AudioPart(part=types.Part.from_bytes(data=data, mime_type=mime_type))
-    upload = await upload_file(
-        backend,
-        path,
-        mime_type=mime_type,
-        ctx=ctx,
-        duration_seconds=duration_seconds,
-        display_name=display_name,
-        source_path=source_path,
-    )
-    uri = upload.file.uri or ""
+    if fits_inline(audio.size_bytes, prompt):
+        data = await asyncio.to_thread(audio.path.read_bytes)
+        return AudioPart(part=types.Part.from_bytes(data=data, mime_type=audio.mime_type))
+    upload = await upload_file(backend, audio, ctx)
+    mime_type = upload.file.mime_type or audio.mime_type
     return AudioPart(
-        part=types.Part.from_uri(file_uri=uri, mime_type=upload.file.mime_type or mime_type), upload=upload
+        part=types.Part.from_uri(file_uri=upload.file.uri or "", mime_type=mime_type), upload=upload
     )
 
 
@@ -118,16 +98,17 @@ def add_usage(a: Usage, b: Usage) -> Usage:
 
 async def generate(
     backend: Backend,
-    audio: types.Part,
     prompt: str,
     *,
+    audio: types.Part | None = None,
     action: str,
     schema: dict[str, Any] | None = None,
     attempts: Attempts | None = None,
     file_name: str | None = None,
     max_output_tokens: int | None = None,
 ) -> Generation:
-    """One generateContent call with retries; the reply's text, finish reason and usage.
+    """One generateContent call with retries (``prompt`` after ``audio``, or text alone); the reply's text,
+    finish reason and usage.
 
     Raises:
         ApiError: the model returned no text (e.g. the prompt was blocked).
@@ -140,7 +121,8 @@ async def generate(
         response_schema=schema,
         max_output_tokens=max_output_tokens,
     )
-    contents = [types.Content(role="user", parts=[audio, types.Part.from_text(text=prompt)])]
+    parts = [audio] if audio is not None else []
+    contents = [types.Content(role="user", parts=[*parts, types.Part.from_text(text=prompt)])]
     response = await with_retries(
         lambda: backend.client.aio.models.generate_content(
             model=backend.model, contents=contents, config=config

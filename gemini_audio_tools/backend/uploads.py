@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from google.genai import types
@@ -34,6 +34,27 @@ _POLL_FIRST, _POLL_MAX = 0.1, 2.0
 _ADOPT_POLL = 0.25
 MAX_FILE_BYTES = 2 * 1024**3
 """The Files API's per-file limit: larger files are refused before a byte is hashed or sent."""
+
+
+@dataclass(frozen=True)
+class WireAudio:
+    """Bytes on disk ready to send: what they are, and what to remember about them once uploaded."""
+
+    path: Path
+    mime_type: str
+    duration_seconds: float | None = None
+    display_name: str | None = None
+    """Shown in the Files API (and in progress): the user's file name, never a temporary one."""
+    source_path: Path | None = None
+    """The user's file these bytes are (when they are that file unchanged), so a later range of the
+    uploaded copy can be cut from it exactly."""
+
+    @property
+    def size_bytes(self) -> int:
+        return self.path.stat().st_size
+
+    def with_display_name(self, display_name: str) -> WireAudio:
+        return replace(self, display_name=display_name)
 
 
 @dataclass(frozen=True)
@@ -183,17 +204,8 @@ async def _find_finalized(backend: Backend, sha256: str, *, since: dt.datetime) 
         await asyncio.sleep(_ADOPT_POLL)
 
 
-async def upload_file(
-    backend: Backend,
-    path: Path,
-    *,
-    mime_type: str,
-    ctx: RunContext,
-    display_name: str | None = None,
-    duration_seconds: float | None = None,
-    source_path: Path | None = None,
-) -> Upload:
-    """Make the bytes of ``path`` available as an ACTIVE remote file, uploading only if needed.
+async def upload_file(backend: Backend, audio: WireAudio, ctx: RunContext) -> Upload:
+    """Make the bytes of ``audio`` available as an ACTIVE remote file, uploading only if needed.
 
     Raises:
         InvalidArgumentError: the file is larger than the Files API accepts (2 GiB).
@@ -201,10 +213,12 @@ async def upload_file(
         OperationTimeoutError: it did not become ACTIVE in time (the remote file is deleted).
         GeminiAudioError: other API failures, after retries.
     """
+    path, mime_type, display_name = audio.path, audio.mime_type, audio.display_name
+    label = display_name or path.name
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise InvalidArgumentError(
-            f"{path.name} is {size / 1024**3:.1f} GiB; the Files API takes at most 2 GiB per file. Pass "
+            f"{label} is {size / 1024**3:.1f} GiB; the Files API takes at most 2 GiB per file. Pass "
             "start and end to send a range (ranges are cut locally and sent as 16 kHz mono FLAC, "
             "~0.1 GiB per hour)."
         )
@@ -215,10 +229,12 @@ async def upload_file(
             reused = await _reusable(backend, entry)
             if reused is not None:
                 await ctx.report(size, size, f"reused {entry.name} (same bytes uploaded before)")
-                duration = entry.duration_seconds if duration_seconds is None else duration_seconds
+                duration = (
+                    entry.duration_seconds if audio.duration_seconds is None else audio.duration_seconds
+                )
                 return Upload(file=reused, sha256=sha256, reused=True, duration_seconds=duration)
             backend.cache.drop(sha256)
-        await ctx.report(0, size, f"uploading {path.name} ({size} bytes)")
+        await ctx.report(0, size, f"uploading {label} ({size} bytes)")
         config = types.UploadFileConfig(mime_type=mime_type, display_name=display_name)
         started = utc_now()
 
@@ -237,7 +253,7 @@ async def upload_file(
                         return adopted
                 raise
 
-        file = await with_retries(attempt, backend.retry, action=f"uploading {path.name}")
+        file = await with_retries(attempt, backend.retry, action=f"uploading {label}")
         try:
             file = await wait_until_active(backend, file)
         except BaseException:
@@ -254,8 +270,42 @@ async def upload_file(
                 size_bytes=file.size_bytes or size,
                 expires_at=expires.astimezone(dt.timezone.utc).isoformat(),
                 display_name=display_name,
-                duration_seconds=duration_seconds,
-                source_path=str(source_path) if source_path is not None else None,
+                duration_seconds=audio.duration_seconds,
+                source_path=str(audio.source_path) if audio.source_path is not None else None,
             )
         )
-        return Upload(file=file, sha256=sha256, reused=False, duration_seconds=duration_seconds)
+        return Upload(file=file, sha256=sha256, reused=False, duration_seconds=audio.duration_seconds)
+
+
+async def list_files(
+    backend: Backend, page_size: int, page_token: str | None
+) -> tuple[list[types.File], str | None]:
+    """One page of the account's files, and the token of the next page (None on the last).
+
+    Raises:
+        GeminiAudioError: the API failed, after retries (e.g. AuthenticationError).
+    """
+    config = types.ListFilesConfig(page_size=page_size, page_token=page_token)
+    pager = await with_retries(
+        lambda: backend.client.aio.files.list(config=config), backend.retry, action="listing uploaded files"
+    )
+    return list(pager.page), pager.config.get("page_token") or None
+
+
+async def delete_file(backend: Backend, name: str) -> bool:
+    """Delete ``name`` and forget it in the upload cache; False when it no longer existed.
+
+    Raises:
+        GeminiAudioError: the API failed, after retries.
+    """
+    backend.cache.drop_name(name)
+    try:
+        await with_retries(
+            lambda: backend.client.aio.files.delete(name=name),
+            backend.retry,
+            action=f"deleting {name}",
+            file_name=name,
+        )
+    except RemoteFileNotFoundError:
+        return False
+    return True

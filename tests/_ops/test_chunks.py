@@ -10,23 +10,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gemini_audio_tools._ops._audio import LocalAudio
 from gemini_audio_tools._ops._chunks import (
     MAX_REQUEST_SECONDS,
-    Span,
     failure_notes,
     pauses_near,
     plan_spans,
     plan_spans_at_pauses,
     run_chunks,
-    split_range,
 )
-from gemini_audio_tools.audio import probe_audio
+from gemini_audio_tools._ops._source import LocalAudio, Selection
+from gemini_audio_tools.audio import plan_chunks, probe_audio
 from gemini_audio_tools.backend.retry import Attempts
 from gemini_audio_tools.config import Settings
 from gemini_audio_tools.context import RunContext
 from gemini_audio_tools.errors import ApiError
-from gemini_audio_tools.schemas import AudioRange
+from gemini_audio_tools.timecode import Span
 from tests.fixtures.audio import write_audio
 from tests.fixtures.backend import ProgressLog
 
@@ -54,12 +52,17 @@ def mp3_noise_with_pauses(tmp_path_factory: pytest.TempPathFactory) -> LocalAudi
     return _noise_with_pauses(tmp_path_factory.mktemp("mp3") / "pauses.mp3", "mp3")
 
 
-def whole(seconds: float) -> AudioRange:
-    return AudioRange(start_seconds=0.0, end_seconds=seconds, method="whole")
+def first(source: LocalAudio, seconds: float) -> Selection:
+    """The first ``seconds`` of ``source`` (past its end, for planning arithmetic alone)."""
+    return Selection(source, Span(0.0, seconds))
+
+
+def split_range(start: float, end: float, max_seconds: float, overlap: float) -> list[Span]:
+    return plan_chunks(Span(start, end), max_seconds, overlap)
 
 
 async def test_cuts_move_into_the_pauses_near_them(noise_with_pauses: LocalAudio) -> None:
-    spans = await plan_spans_at_pauses(noise_with_pauses, whole(80.0), 25.0, 2.0, "a transcript")
+    spans = await plan_spans_at_pauses(first(noise_with_pauses, 80.0), 25.0, 2.0, "a transcript")
     assert [round(s.keep_end, 2) for s in spans[:-1]] == [28.0, 53.5]  # the middles of the pauses
     assert spans[0].start == 0.0 and spans[-1].end == 80.0
     assert all(s.end - s.start <= 25.0 + 2.0 + 2 * 2.5 + 1e-9 for s in spans)  # owned + overlap + room
@@ -98,26 +101,25 @@ def test_windows_of_a_file_that_cannot_be_decoded_contribute_no_pauses(tmp_path:
 
 def test_without_pauses_near_a_cut_it_stays_evenly_spaced(noise_with_pauses: LocalAudio) -> None:
     spans = asyncio.run(
-        plan_spans_at_pauses(noise_with_pauses, whole(24.0), 6.0, 0.5, "x")
+        plan_spans_at_pauses(first(noise_with_pauses, 24.0), 6.0, 0.5, "x")
     )  # no pause < 27 s
     even = split_range(0.0, 24.0, 6.0 + 0.5 + 2 * 0.6, 0.5)
     assert len(spans) == 4 and [s.keep_end for s in spans] == [s.keep_end for s in even]
 
 
 def test_audio_over_nine_and_a_half_hours_is_always_split(noise_with_pauses: LocalAudio) -> None:
-    ten_hours = whole(10 * 3600.0)
-    spans = plan_spans(noise_with_pauses, ten_hours, 24 * 3600.0, 0.0, "a description")
+    ten_hours = first(noise_with_pauses, 10 * 3600.0)
+    spans = plan_spans(ten_hours, 24 * 3600.0, 0.0, "a description")
     assert len(spans) == 2 and all(s.end - s.start <= MAX_REQUEST_SECONDS for s in spans)
-    assert plan_spans(noise_with_pauses, whole(9 * 3600.0), 24 * 3600.0, 0.0, "x") == [
-        Span(0, 0.0, 9 * 3600.0, 0.0, 9 * 3600.0)
-    ]
+    nine_hours = first(noise_with_pauses, 9 * 3600.0)
+    assert plan_spans(nine_hours, 24 * 3600.0, 0.0, "x") == [Span(0.0, 9 * 3600.0)]
 
 
 def test_halves_split_a_span_at_its_middle_with_overlap_and_share_its_keep_window() -> None:
-    first, second = Span(3, 100.0, 200.0, 102.0, 198.0).halves(4.0)
-    assert (first.start, first.keep_start, first.keep_end, first.end) == (100.0, 102.0, 150.0, 152.0)
-    assert (second.start, second.keep_start, second.keep_end, second.end) == (148.0, 150.0, 198.0, 200.0)
-    assert first.index == second.index == 3
+    one, two = Span(100.0, 200.0, 102.0, 198.0, index=3).halves(4.0)
+    assert (one.start, one.keep_start, one.keep_end, one.end) == (100.0, 102.0, 150.0, 152.0)
+    assert (two.start, two.keep_start, two.keep_end, two.end) == (148.0, 150.0, 198.0, 200.0)
+    assert one.index == two.index == 3
 
 
 def _ctx(width: int, log: ProgressLog) -> RunContext:
@@ -160,7 +162,7 @@ async def test_a_chunk_that_fails_is_reported_and_named_while_the_others_complet
     assert outcomes[1].report.error == "The model is overloaded." and outcomes[1].report.attempts == 2
     assert any(m and m.endswith(": failed") for _, _, m in log.calls)
     (note,) = failure_notes(outcomes)
-    assert "00:30.000–01:00.000" in note and "overloaded" in note and "start='00:30.000'" in note
+    assert "0:30–1:00" in note and "overloaded" in note and "start='0:30'" in note
 
 
 async def test_when_every_chunk_fails_the_first_error_is_raised() -> None:

@@ -51,11 +51,20 @@ async def test_a_remote_file_is_counted_whole_because_the_whole_file_is_billed(
     wav: Path, run_ctx: RunContext
 ) -> None:
     up = await upload_audio(UploadAudioInput(audio=str(wav)), run_ctx)
+    wav.unlink()  # no local original to cut the range from: the model hears (and bills) the whole file
     out = await count_audio_tokens(CountAudioTokensInput(audio=up.name, start="1", end="2"), run_ctx)
     assert out.audio_tokens == 320 and out.method == "estimate"
     assert out.range is not None and out.range.method == "prompt"
     exact = await count_audio_tokens(CountAudioTokensInput(audio=up.uri, exact=True), run_ctx)
     assert exact.audio_tokens == 320 and exact.method == "api" and exact.audio_seconds == 10.0
+
+
+async def test_a_range_of_an_uploaded_file_whose_original_is_here_is_counted_as_the_clip_sent(
+    wav: Path, run_ctx: RunContext
+) -> None:
+    up = await upload_audio(UploadAudioInput(audio=str(wav)), run_ctx)
+    out = await count_audio_tokens(CountAudioTokensInput(audio=up.name, start="1", end="2"), run_ctx)
+    assert out.audio_tokens == 32 and out.range is not None and out.range.method == "clip"
 
 
 async def test_a_range_past_the_end_is_refused_with_the_real_length(wav: Path, run_ctx: RunContext) -> None:

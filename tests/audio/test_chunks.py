@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gemini_audio_tools.audio.chunks import ChunkPlan, plan_chunks
+from gemini_audio_tools.audio.chunks import plan_chunks
+from gemini_audio_tools.timecode import Span
 
 TOLERANCE = 1e-6
 
@@ -19,9 +20,9 @@ pause_lists = st.lists(
 
 def plan_with(
     duration: float, maximum: float, fraction: float, pauses: list[tuple[float, float]]
-) -> list[ChunkPlan]:
+) -> list[Span]:
     silences = [(at * duration, at * duration + length * duration) for at, length in pauses]
-    return plan_chunks(duration, maximum, overlap_seconds=fraction * maximum, silences=silences)
+    return plan_chunks(Span(0.0, duration), maximum, overlap_seconds=fraction * maximum, silences=silences)
 
 
 @settings(deadline=None)
@@ -42,7 +43,7 @@ def test_no_chunk_is_longer_than_the_maximum(
     duration: float, maximum: float, fraction: float, pauses: list[tuple[float, float]]
 ) -> None:
     assert all(
-        p.duration <= maximum * (1 + 1e-9) + TOLERANCE for p in plan_with(duration, maximum, fraction, pauses)
+        p.seconds <= maximum * (1 + 1e-9) + TOLERANCE for p in plan_with(duration, maximum, fraction, pauses)
     )
 
 
@@ -66,7 +67,7 @@ def test_neighbours_overlap_by_the_requested_amount_centred_on_the_cut(
     duration: float, maximum: float, fraction: float
 ) -> None:
     overlap = fraction * maximum
-    plans = plan_chunks(duration, maximum, overlap_seconds=overlap)
+    plans = plan_chunks(Span(0.0, duration), maximum, overlap_seconds=overlap)
     for before, after in itertools.pairwise(plans):
         assert before.end - after.start == pytest.approx(overlap, abs=TOLERANCE)
         assert before.end - before.keep_end == pytest.approx(overlap / 2, abs=TOLERANCE)
@@ -75,25 +76,25 @@ def test_neighbours_overlap_by_the_requested_amount_centred_on_the_cut(
 @settings(deadline=None)
 @given(durations, maxima)
 def test_the_fewest_chunks_are_used(duration: float, maximum: float) -> None:
-    assert len(plan_chunks(duration, maximum)) == max(1, math.ceil(duration / maximum - 1e-9))
+    assert len(plan_chunks(Span(0.0, duration), maximum)) == max(1, math.ceil(duration / maximum - 1e-9))
 
 
 def test_short_audio_is_one_chunk() -> None:
-    assert plan_chunks(30.0, 600.0, overlap_seconds=5.0) == [ChunkPlan(0, 0.0, 30.0, 0.0, 30.0)]
+    assert plan_chunks(Span(0.0, 30.0), 600.0, overlap_seconds=5.0) == [Span(0.0, 30.0)]
 
 
 def test_cuts_move_into_the_middle_of_a_nearby_pause() -> None:
-    plans = plan_chunks(1000.0, 600.0, silences=[(470.0, 471.0), (520.0, 530.0), (800.0, 801.0)])
+    plans = plan_chunks(Span(0.0, 1000.0), 600.0, silences=[(470.0, 471.0), (520.0, 530.0), (800.0, 801.0)])
     assert [p.keep_end for p in plans[:-1]] == [525.0]  # the longest pause within 60 s of the even cut (500)
 
 
 def test_a_pause_that_would_make_a_chunk_too_long_is_ignored() -> None:
-    plans = plan_chunks(1190.0, 600.0, silences=[(640.0, 650.0)])
+    plans = plan_chunks(Span(0.0, 1190.0), 600.0, silences=[(640.0, 650.0)])
     assert plans[0].end <= 600.0 and plans[0].keep_end == 595.0
 
 
 def test_a_pause_outside_the_window_is_ignored() -> None:
-    plans = plan_chunks(1000.0, 600.0, silences=[(100.0, 110.0)], snap_window_seconds=30.0)
+    plans = plan_chunks(Span(0.0, 1000.0), 600.0, silences=[(100.0, 110.0)], snap_window_seconds=30.0)
     assert plans[0].keep_end == 500.0
 
 
@@ -102,4 +103,11 @@ def test_a_pause_outside_the_window_is_ignored() -> None:
 )
 def test_impossible_plans_are_refused(duration: float, maximum: float, overlap: float) -> None:
     with pytest.raises(ValueError):
-        plan_chunks(duration, maximum, overlap_seconds=overlap)
+        plan_chunks(Span(0.0, duration), maximum, overlap_seconds=overlap)
+
+
+def test_a_span_later_in_the_file_is_planned_on_the_file_timeline_with_its_exact_edges() -> None:
+    plans = plan_chunks(Span(61.3, 1061.3), 600.0, silences=[(581.3, 591.3)])
+    assert plans[0].start == 61.3 and plans[-1].end == 1061.3
+    assert plans[0].keep_start == 61.3 and plans[-1].keep_end == 1061.3
+    assert [p.keep_end for p in plans[:-1]] == [pytest.approx(586.3)]  # the pause, on the same timeline

@@ -9,6 +9,7 @@ from google.genai import types
 from gemini_audio_tools.backend.client import Backend
 from gemini_audio_tools.backend.generate import audio_part, count_tokens, fits_inline, generate
 from gemini_audio_tools.backend.retry import Attempts
+from gemini_audio_tools.backend.uploads import WireAudio
 from gemini_audio_tools.context import RunContext
 from gemini_audio_tools.emulator.server import EmulatorServer
 from gemini_audio_tools.errors import (
@@ -44,17 +45,19 @@ async def test_small_audio_goes_inline_and_large_audio_through_the_files_api(
     wav: Path, run_ctx: RunContext, make_audio: MakeAudio
 ) -> None:
     backend = Backend.from_settings(run_ctx.settings)
-    small = await audio_part(backend, wav, mime_type="audio/wav", prompt="p", ctx=run_ctx)
+    small = await audio_part(backend, WireAudio(wav, "audio/wav"), prompt="p", ctx=run_ctx)
     assert small.part.inline_data is not None and small.upload is None
     big = make_audio("wav", 500.0, kind="silence")  # 16 MB of 16 kHz mono PCM
-    large = await audio_part(backend, big, mime_type="audio/wav", prompt="p", ctx=run_ctx)
+    large = await audio_part(backend, WireAudio(big, "audio/wav"), prompt="p", ctx=run_ctx)
     assert large.part.file_data is not None and large.upload is not None
     assert large.part.file_data.file_uri == large.upload.file.uri
 
 
 async def test_generate_reports_usage_with_audio_tokens(wav: Path, run_ctx: RunContext) -> None:
     backend = Backend.from_settings(run_ctx.settings)
-    result = await generate(backend, await inline(wav), "Describe this audio.", action="describing tone.wav")
+    result = await generate(
+        backend, "Describe this audio.", audio=await inline(wav), action="describing tone.wav"
+    )
     assert result.text
     assert result.usage.audio_tokens == 64  # 2 s x 32 tokens/s
     assert result.usage.prompt_tokens > result.usage.audio_tokens
@@ -67,7 +70,9 @@ async def test_a_429_is_retried_and_then_succeeds(
     backend = Backend.from_settings(run_ctx.settings)
     emulator.state.faults.error(429, operation="models.generateContent", retry_after=0.01)
     attempts = Attempts()
-    result = await generate(backend, await inline(wav), "Describe.", action="describing", attempts=attempts)
+    result = await generate(
+        backend, "Describe.", audio=await inline(wav), action="describing", attempts=attempts
+    )
     assert result.text and attempts.count == 2
 
 
@@ -77,7 +82,7 @@ async def test_a_rate_limit_asking_for_a_longer_wait_than_allowed_fails_at_once_
     backend = Backend.from_settings(run_ctx.settings)
     emulator.state.faults.error(429, operation="models.generateContent", retry_after=7, times=None)
     with pytest.raises(RateLimitedError, match="Wait 7 seconds") as info:
-        await generate(backend, await inline(wav), "Describe.", action="describing")
+        await generate(backend, "Describe.", audio=await inline(wav), action="describing")
     assert info.value.retry_after == 7
     assert emulator.state.faults.stats.requests["models.generateContent"] == 1
 
@@ -88,7 +93,7 @@ async def test_rate_limits_that_outlast_the_retries_raise_rate_limited(
     backend = Backend.from_settings(run_ctx.settings)
     emulator.state.faults.error(429, operation="models.generateContent", times=None)
     with pytest.raises(RateLimitedError, match="rate limit"):
-        await generate(backend, await inline(wav), "Describe.", action="describing")
+        await generate(backend, "Describe.", audio=await inline(wav), action="describing")
     assert emulator.state.faults.stats.requests["models.generateContent"] == 1 + run_ctx.settings.max_retries
 
 
@@ -98,7 +103,7 @@ async def test_exhausted_5xx_retries_raise_service_unavailable(
     backend = Backend.from_settings(run_ctx.settings)
     emulator.state.faults.error(503, operation="models.generateContent", times=None)
     with pytest.raises(ServiceUnavailableError, match="try again later"):
-        await generate(backend, await inline(wav), "Describe.", action="describing")
+        await generate(backend, "Describe.", audio=await inline(wav), action="describing")
     assert emulator.state.faults.stats.requests["models.generateContent"] == 1 + run_ctx.settings.max_retries
 
 
@@ -108,7 +113,7 @@ async def test_a_4xx_is_not_retried(wav: Path, run_ctx: RunContext, emulator: Em
         400, operation="models.generateContent", message="Request contains an invalid argument."
     )
     with pytest.raises(InvalidArgumentError, match="invalid argument"):
-        await generate(backend, await inline(wav), "Describe.", action="describing")
+        await generate(backend, "Describe.", audio=await inline(wav), action="describing")
     assert emulator.state.faults.stats.requests["models.generateContent"] == 1
 
 
@@ -118,7 +123,7 @@ async def test_a_rejected_key_is_an_authentication_error_that_never_shows_the_ke
     emulator.state.settings.invalid_api_keys = frozenset({BAD_KEY})
     backend = Backend.from_settings(run_ctx.settings.with_(api_key=BAD_KEY))
     with pytest.raises(AuthenticationError) as info:
-        await generate(backend, await inline(wav), "Describe.", action="describing")
+        await generate(backend, "Describe.", audio=await inline(wav), action="describing")
     assert BAD_KEY not in str(info.value) and "GEMINI_API_KEY" in str(info.value)
     assert emulator.state.faults.stats.requests["models.generateContent"] == 1
 
@@ -131,7 +136,7 @@ async def test_no_key_at_all_is_an_authentication_error(run_ctx: RunContext) -> 
 async def test_an_unknown_model_is_a_configuration_error(wav: Path, run_ctx: RunContext) -> None:
     backend = Backend.from_settings(run_ctx.settings.with_(model="no-such-model"))
     with pytest.raises(ConfigurationError, match="GEMINI_AUDIO_MODEL"):
-        await generate(backend, await inline(wav), "Describe.", action="describing")
+        await generate(backend, "Describe.", audio=await inline(wav), action="describing")
 
 
 async def test_count_tokens_counts_32_tokens_per_second_of_audio(wav: Path, run_ctx: RunContext) -> None:
@@ -145,5 +150,7 @@ async def test_a_request_slower_than_the_timeout_fails_with_a_timeout_error(
     settings = run_ctx.settings.with_(request_timeout_seconds=0.2, max_retries=1)
     emulator.state.faults.latency(1.0, operation="models.generateContent", times=None)
     with pytest.raises(OperationTimeoutError, match="Timed out while describing"):
-        await generate(Backend.from_settings(settings), await inline(wav), "Describe.", action="describing")
+        await generate(
+            Backend.from_settings(settings), "Describe.", audio=await inline(wav), action="describing"
+        )
     assert emulator.state.faults.stats.requests["models.generateContent"] == 2

@@ -1,0 +1,198 @@
+"""The one path every operation's ``audio`` argument takes: resolve, probe, range.
+
+* **Resolve**: a local path (resolved completely, inside the allowed directories) or a Files API name/URI.
+* **Probe**: a local file's facts (format, exact duration) from its headers; a remote file's duration from
+  the upload cache, else from a free countTokens call (32 tokens per second).
+* **Range**: ``start``/``end`` checked against that duration, as one :class:`~..timecode.Span`. A local file
+  is cut to it (``method='clip'``, exact); a remote file cannot be cut, so the model hears all of it and is
+  told which part to use (``method='prompt'``, approximate, the whole file billed; notes say so) — unless
+  the upload cache knows the local file it came from, unchanged, in which case that file is cut instead.
+
+What is then sent for a span (the file itself, a clip, a transcode) is :mod:`._wire`'s business. New kinds of
+input plug in here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from google.genai import types
+
+from ..audio import AudioInfo, probe_audio
+from ..backend.client import Backend
+from ..backend.generate import count_tokens, remote_part
+from ..backend.uploads import get_file, wait_until_active
+from ..context import RunContext
+from ..errors import GeminiAudioError, InvalidTimeRangeError, LocalAudioRequiredError
+from ..hashing import sha256_file
+from ..paths import is_remote_file_ref, normalize_file_name, resolve_local_audio
+from ..schemas import AudioRange
+from ..timecode import Span, parse_timecode, resolve_range
+from ..tokens import AUDIO_TOKENS_PER_SECOND
+
+Method = Literal["whole", "clip", "prompt"]
+
+PROMPT_RANGE_NOTE = (
+    "The audio exists only as a remote file, so the range was applied by instructing the model "
+    "(approximate: timestamps and boundaries may be off by a few seconds, and the whole file was billed). "
+    "Pass the local file path instead for an exact cut."
+)
+
+
+@dataclass(frozen=True)
+class LocalAudio:
+    """A local file and its probed facts."""
+
+    path: Path
+    info: AudioInfo
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def duration_seconds(self) -> float:
+        return self.info.duration_seconds
+
+
+@dataclass(frozen=True)
+class RemoteAudio:
+    """An ACTIVE Files API file and its duration (from the upload cache or countTokens)."""
+
+    file: types.File
+    duration_seconds: float
+    counted_tokens: int | None = None
+    """The audio tokens countTokens reported, when the duration was measured that way (no cache entry)."""
+
+    @property
+    def name(self) -> str:
+        return self.file.name or ""
+
+
+Source = LocalAudio | RemoteAudio
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a call works on: a source and the span of its timeline to use."""
+
+    source: Source
+    span: Span
+
+    @property
+    def method(self) -> Method:
+        """'whole' (nothing to cut), 'clip' (cut locally, exact) or 'prompt' (remote, the model is told)."""
+        if self.span.covers(self.source.duration_seconds):
+            return "whole"
+        return "clip" if isinstance(self.source, LocalAudio) else "prompt"
+
+    @property
+    def range(self) -> AudioRange:
+        """The span as the outputs report it."""
+        return AudioRange(start_seconds=self.span.start, end_seconds=self.span.end, method=self.method)
+
+    def notes(self) -> list[str]:
+        """What the caller must know about how the range was honoured."""
+        return [PROMPT_RANGE_NOTE] if self.method == "prompt" else []
+
+    def at(self, span: Span) -> Selection:
+        """The same source, another span of it (a chunk, or the rest after a cursor)."""
+        return replace(self, span=span)
+
+    def from_cursor(self, cursor: str | None) -> Selection:
+        """The selection from ``cursor`` (a time code from a previous page) to the end of the span.
+
+        Raises:
+            InvalidTimeRangeError: the cursor is unparseable or outside the span.
+        """
+        if cursor is None:
+            return self
+        at = parse_timecode(cursor)
+        if not self.span.start <= at < self.span.end:
+            raise InvalidTimeRangeError(
+                f"cursor {cursor!r} is outside the range being transcribed; pass the next_cursor value "
+                "returned by the previous call with the same audio, start and end."
+            )
+        return self if math.isclose(at, self.span.start) else self.at(Span(at, self.span.end))
+
+
+@asynccontextmanager
+async def select_audio(
+    audio: str,
+    start: str | None,
+    end: str | None,
+    ctx: RunContext,
+    *,
+    backend: Backend | None = None,
+    local_only: str | None = None,
+) -> AsyncIterator[Selection]:
+    """Resolve and probe ``audio`` and check ``start``/``end`` against it, for the ``async with`` block.
+
+    ``local_only`` names the operation when it needs local bytes (a remote name is then refused with a
+    message saying what to call instead). Local checks run before anything remote, so a bad path or range
+    is reported even when no key is configured.
+
+    Raises:
+        PathNotAllowedError, AudioFileNotFoundError, UnsupportedAudioError, CorruptAudioError: bad local file.
+        LocalAudioRequiredError: a remote name where ``local_only`` asks for local bytes.
+        RemoteFileNotFoundError, RemoteFileFailedError: unknown or FAILED ``files/…`` file.
+        AuthenticationError: a remote file was named but no key is configured.
+        InvalidTimeRangeError: start/end do not parse or do not fit the audio.
+    """
+    if is_remote_file_ref(audio):
+        if local_only:
+            raise LocalAudioRequiredError(
+                f"{local_only} reads local files only, and {audio.strip()!r} is a Files API file. Call "
+                "count_audio_tokens with this name to learn its length and token cost, or pass a local path."
+            )
+        yield await _remote_selection(audio, start, end, ctx, backend or Backend.from_settings(ctx.settings))
+        return
+    source = await _probe(resolve_local_audio(audio, ctx.settings.allowed_dirs))
+    yield Selection(source, resolve_range(start, end, source.duration_seconds))
+
+
+async def _probe(path: Path) -> LocalAudio:
+    return LocalAudio(path=path, info=await asyncio.to_thread(probe_audio, path))
+
+
+async def _remote_selection(
+    audio: str, start: str | None, end: str | None, ctx: RunContext, backend: Backend
+) -> Selection:
+    name = normalize_file_name(audio)
+    file = await wait_until_active(backend, await get_file(backend, name))
+    entry = backend.cache.find_name(name)
+    if entry is not None and entry.duration_seconds:
+        source = RemoteAudio(file, entry.duration_seconds)
+    else:
+        tokens = await count_tokens(backend, [remote_part(file)], action=f"measuring {name}", file_name=name)
+        source = RemoteAudio(file, tokens / AUDIO_TOKENS_PER_SECOND, counted_tokens=tokens)
+    selection = Selection(source, resolve_range(start, end, source.duration_seconds))
+    if selection.method == "prompt":
+        local = await _local_original(backend, name, ctx)
+        if local is not None:  # the same bytes are still here: cut exactly instead of asking the model
+            return Selection(local, resolve_range(start, end, local.duration_seconds))
+    return selection
+
+
+async def _local_original(backend: Backend, name: str, ctx: RunContext) -> LocalAudio | None:
+    """The local file a remote file was uploaded from, if the cache remembers it, it is still inside the
+    allowed directories and its bytes are unchanged (same sha256); else None."""
+    entry = backend.cache.find_name(name)
+    if entry is None or entry.source_path is None:
+        return None
+    try:
+        path = resolve_local_audio(entry.source_path, ctx.settings.allowed_dirs)
+        if (
+            path.stat().st_size != entry.size_bytes
+            or await asyncio.to_thread(sha256_file, path) != entry.sha256
+        ):
+            return None
+        return await _probe(path)
+    except (GeminiAudioError, OSError):
+        return None
