@@ -1,6 +1,6 @@
 """Configuration from the environment (and CLI flags of the same meaning).
 
-The names are part of the public contract (see DESIGN.md): ``GEMINI_API_KEY`` / ``GOOGLE_API_KEY`` as the
+The names are part of the public contract (docs/contract.md): ``GEMINI_API_KEY`` / ``GOOGLE_API_KEY`` as the
 google-genai SDK reads them (``GOOGLE_API_KEY`` wins), ``GOOGLE_GEMINI_BASE_URL`` (the SDK's own override,
 used to point at the emulator), ``GEMINI_AUDIO_MODEL``, ``GEMINI_AUDIO_ALLOWED_DIRS``
 (``os.pathsep``-separated) and ``GEMINI_AUDIO_CACHE_DIR``.

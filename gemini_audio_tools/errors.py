@@ -127,7 +127,3 @@ class OperationTimeoutError(ApiError):
 
 class RemoteFileFailedError(ApiError):
     """The Files API could not process an uploaded file (FAILED); re-uploading the same bytes won't help."""
-
-
-class IncompleteResultError(ApiError):
-    """Part of a long job failed for good; the message lists which spans of audio and why."""
