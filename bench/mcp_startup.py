@@ -1,5 +1,5 @@
-"""MCP server start-up: process spawn to the answer of tools/list must take < 1.5 s, and the MCP path must not
-import LangChain.
+"""MCP server start-up: process spawn to the answer of tools/list must take < 0.6 s, and the MCP path must not
+import LangChain (nor google-genai, NumPy or PyAV, which no tool listing needs).
 
 Spawns ``python -m mcp_server`` (stdio) with the official client, times spawn → initialize → tools/list
 (median of several runs), then runs it once more under ``python -X importtime`` and lists the heaviest
@@ -25,7 +25,9 @@ from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
 REPO = Path(__file__).resolve().parents[1]
-TARGET_SECONDS = 1.5
+TARGET_SECONDS = 0.6
+LAZY = ("google.genai", "numpy", "av", "langchain_core")
+"""Loaded only when a tool first needs them."""
 WATCHED = (
     "google.genai",
     "google.genai.types",
@@ -81,16 +83,18 @@ async def main(runs: int) -> int:
         profile = import_profile(env)
     median = statistics.median(times)
     langchain = sorted({name.strip() for _, name in profile if name.strip().startswith("langchain")})
+    eager = sorted({name.strip() for _, name in profile if name.strip() in LAZY})
     total = max(seconds for seconds, _ in profile)
     heavy = {name.strip(): seconds for seconds, name in profile if name.strip() in WATCHED}
     print(f"runs                    : {runs} ({count} tools listed)")
     print(f"spawn -> tools/list     : median {median:.3f} s, min {min(times):.3f} s, max {max(times):.3f} s")
     print(f"ratio to target         : {median / TARGET_SECONDS:.2f} (target < {TARGET_SECONDS} s)")
     print(f"langchain modules       : {', '.join(langchain) or 'none'}")
+    print(f"loaded before needed    : {', '.join(eager) or 'none'} (of {', '.join(LAZY)})")
     print(f"imports before serving  : {total * 1000:.0f} ms (-X importtime); heaviest packages (cumulative):")
     for name, seconds in sorted(heavy.items(), key=lambda item: -item[1]):
         print(f"  {seconds * 1000:7.1f} ms  {name}")
-    ok = median < TARGET_SECONDS and not langchain
+    ok = median < TARGET_SECONDS and not langchain and not eager
     print("OK" if ok else "FAIL")
     return 0 if ok else 1
 
