@@ -54,7 +54,7 @@ def settings(emulator: EmulatorServer, tmp_path: Path, temp_root: Path) -> Setti
         base_url=emulator.base_url,
         allowed_dirs=((tmp_path / "audio").resolve(),),
         cache_dir=tmp_path / "cache",
-        request_timeout_seconds=5.0,
+        request_timeout_seconds=30.0,  # generous: a loaded machine transcribes slowly
         file_active_timeout_seconds=3.0,
         max_retries=3,
         retry_base_delay_seconds=0.001,
