@@ -16,7 +16,8 @@ def test_every_replacement_and_alias_target_is_a_catalogued_id() -> None:
     ids = {m.id for m in models.CATALOGUE}
     assert len(ids) == len(models.CATALOGUE), "an id is listed twice"
     for info in models.CATALOGUE:
-        assert (info.replacement is None) == (info.status in (ModelStatus.STABLE, ModelStatus.PREVIEW)), info.id
+        live = info.status in (ModelStatus.STABLE, ModelStatus.PREVIEW)
+        assert (info.replacement is None) == live, info.id
         assert info.replacement is None or info.replacement in ids, info.id
     for alias, target in models.ALIASES.items():
         assert alias not in ids and target in ids
@@ -90,7 +91,8 @@ def test_the_transcription_model_has_a_lower_limit_with_timestamps_or_speakers()
 
 def test_general_models_take_nine_and_a_half_hours_and_routed_ids_report_their_servers_limit() -> None:
     assert models.audio_seconds_limit("gemini-3.8-flash", timestamps_or_speakers=True) == 9.5 * 3600
-    assert models.audio_seconds_limit("gemini-2.5-flash") == models.audio_seconds_limit("gemini-3.5-flash-lite")
+    routed, served = "gemini-2.5-flash", "gemini-3.5-flash-lite"
+    assert models.audio_seconds_limit(routed) == models.audio_seconds_limit(served)
     assert models.audio_seconds_limit("gemini-2.0-flash") is None
     assert models.audio_seconds_limit("no-such-model") is None
 

@@ -1,9 +1,13 @@
-"""The Gemini API's error responses, as the real service shapes them.
+"""The emulator's errors: the Gemini API's error responses, and the emulator's own internal failures.
 
 Every failure the emulator reports is an :class:`ApiError` turned into ``{"error": {"code", "message",
 "status"}}`` with the matching HTTP status, so the google-genai SDK raises its own ``ClientError`` /
 ``ServerError`` with the right ``.code`` and ``.status``. The messages copy the real service's wording where
 it is known (collected from SDK issue threads and users' logs), because client code matches on them.
+
+:class:`EmulatorError` and its subclasses are failures inside the emulator (audio it cannot decode, a broken
+recognizer install); the HTTP layer turns them into API errors. They are the emulator's own, not the
+library's: the emulator imitates a remote service and shares no error types with its clients.
 """
 
 from __future__ import annotations
@@ -26,6 +30,18 @@ _STATUS_BY_CODE = {
     503: "UNAVAILABLE",
     504: "DEADLINE_EXCEEDED",
 }
+
+
+class EmulatorError(Exception):
+    """A failure inside the emulator (not an API answer); the HTTP layer decides what the client sees."""
+
+
+class UndecodableAudioError(EmulatorError):
+    """Bytes that are not audio FFmpeg can decode (or decode to no samples at all)."""
+
+
+class EmulatorConfigurationError(EmulatorError):
+    """The emulator is set up wrongly (e.g. a configured speech model that is missing or fails checks)."""
 
 
 class ApiError(Exception):
@@ -79,6 +95,8 @@ def file_not_active(file_id: str, state: str) -> ApiError:
 
 
 def model_not_found(model: str, version: str, method: str) -> ApiError:
+    """The real API's answer for a retired or unknown model id. ``method`` as the API names it: a
+    streamGenerateContent request is reported as ``generateContent``, as the real service does."""
     return ApiError(
         404,
         f"models/{model} is not found for API version {version}, or is not supported for {method}. "

@@ -14,8 +14,7 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..errors import GeminiAudioError
-from .errors import ApiError, invalid_argument, unsupported_mime_type
+from .errors import ApiError, UndecodableAudioError, invalid_argument, unsupported_mime_type
 from .model_types import AudioInput, AudioTokenCount
 from .state import EmulatorState
 from .uploads import UploadSession, receive_chunk
@@ -171,7 +170,7 @@ class FilesApi:
     def _measure(self, path: Path, mime_type: str, sha256: str) -> tuple[AudioTokenCount | None, str | None]:
         try:  # decoded from the file on disk: a 2 GB upload is never held in memory (nor hashed again)
             return self.state.model.count_audio(AudioInput(b"", mime_type, path=path, sha256=sha256)), None
-        except GeminiAudioError as err:
+        except UndecodableAudioError as err:
             return None, f"The file could not be processed as {mime_type}: {err}"
 
     def _file_response(self, request: Request, file_id: str) -> Response:

@@ -7,8 +7,8 @@ instruction and schema (``intent.py``); a prompt-restricted time range ("only th
 is honoured by cutting the decoded audio, with timestamps kept on the file's timeline.
 
 Output is cut at ``max_output_tokens`` (and the real model's 65,536 limit) with finish reason MAX_TOKENS; JSON
-is cut as raw text too, like the real API. Tokens are counted with :func:`~gemini_audio_tools.tokens.
-estimate_text_tokens` (``ceil(chars / 4)``), the same function used for prompts.
+is cut as raw text too, like the real API. Tokens are counted with :func:`.token_count.text_tokens`
+(``ceil(chars / 4)``), the same function used for prompts; audio with the emulator's own decode.
 
 Long audio: each part is decoded and measured in 2-minute blocks (``analysis.py``), so memory stays bounded
 whatever the length (30 min of speech: peak ~540 MB resident with Whisper loaded and the request's 58 MB
@@ -30,15 +30,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import ConfigurationError
-from ..tokens import estimate_audio_tokens, estimate_text_tokens
 from . import compose
 from .analysis import Analysis, TranscriptNeed, analyze
 from .intent import Intent, Task, detect_intent
 from .model_types import AudioInput, AudioTokenCount, GenerationRequest, GenerationResult, ModelInfo
-from .pcm import decoded_seconds
 from .recognizer import Recognizer, RecognizerUnavailableError
 from .schema_fill import FillContext, fill_schema
+from .token_count import measure_audio, text_tokens
 
 OUTPUT_TOKEN_LIMIT = ModelInfo(name="emulator").output_token_limit
 _CACHE_SIZE = 32
@@ -70,21 +68,21 @@ class OfflineModel:
 
     def count_text_tokens(self, text: str) -> int:
         """``ceil(len(text) / 4)``: the documented approximation (no offline Gemini tokenizer exists)."""
-        return estimate_text_tokens(text)
+        return text_tokens(text)
 
     def count_audio(self, audio: AudioInput) -> AudioTokenCount:
-        """Decoded duration and ``ceil(32 × seconds)`` tokens, cached by the bytes' SHA-256.
+        """Decoded duration and ``ceil(32 × seconds)`` tokens (the emulator's own decode), cached by the
+        bytes' SHA-256.
 
         Raises:
-            CorruptAudioError: the bytes are not decodable audio.
+            UndecodableAudioError: the bytes are not decodable audio.
         """
         key = audio.digest()
         with self._cache_lock:
             if key in self._counts:
                 self._counts.move_to_end(key)
                 return self._counts[key]
-        seconds = decoded_seconds(audio.source())
-        count = AudioTokenCount(seconds=seconds, tokens=estimate_audio_tokens(seconds))
+        count = measure_audio(audio.source())
         with self._cache_lock:
             self._counts[key] = count
             while len(self._counts) > _CACHE_SIZE * 8:
@@ -95,8 +93,8 @@ class OfflineModel:
         """Answer ``request`` from its audio (see the module docstring).
 
         Raises:
-            CorruptAudioError: an audio part is not decodable.
-            ConfigurationError: the configured Whisper model is broken (bad directory, files failing checks).
+            UndecodableAudioError: an audio part is not decodable.
+            EmulatorConfigurationError: the configured Whisper model is broken (bad directory, bad files).
         """
         intent = detect_intent(request.prompt, request.system_instruction, request.response_schema)
         want_json = request.response_schema is not None or request.response_mime_type == "application/json"
@@ -128,7 +126,7 @@ class OfflineModel:
         """The shared recognizer, loaded on first use; None (with the reason kept) when it is not installed.
 
         Raises:
-            ConfigurationError: the configured or bundled model fails verification.
+            EmulatorConfigurationError: the configured or bundled model fails verification.
         """
         with self._load_lock:
             if self._recognizer is None and self._recognizer_error is None:
@@ -251,4 +249,4 @@ def default_model() -> OfflineModel:
     return OfflineModel()
 
 
-__all__ = ["ConfigurationError", "OfflineModel", "default_model"]
+__all__ = ["OfflineModel", "default_model"]

@@ -1,8 +1,9 @@
 """Models: generateContent, streamGenerateContent (SSE), countTokens, get and list.
 
-The handler resolves every audio part to bytes (inline base64, or an ACTIVE uploaded file), enforces the
-API's limits, and hands a :class:`GenerationRequest` to the offline model in a worker thread. Usage metadata
-counts audio at 32 tokens/s as measured by the model, text with the model's own tokenizer.
+The handler resolves the model id against the project's catalogue (``catalog.py``: routed, aliased, retired,
+unknown), every audio part to bytes (inline base64, or an ACTIVE uploaded file), enforces the API's limits,
+and hands a :class:`GenerationRequest` to the offline model in a worker thread. Usage metadata counts audio at
+32 tokens/s from the emulator's own decode, text with the model's own tokenizer.
 """
 
 from __future__ import annotations
@@ -18,22 +19,28 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from ..errors import GeminiAudioError
+from ..models import ModelInfo, ThinkingControl
+from . import catalog
+from .catalog import Resolved
 from .contents import MediaPart, ParsedRequest, parse_request
 from .errors import (
+    UndecodableAudioError,
     file_not_active,
     invalid_argument,
     model_not_found,
     payload_too_large,
     unsupported_mime_type,
 )
-from .model_types import AudioInput, AudioTokenCount, GenerationRequest, GenerationResult, ModelInfo
+from .model_types import AudioInput, AudioTokenCount, GenerationRequest, GenerationResult
 from .state import EmulatorState
+
+_FALLBACK_OUTPUT_LIMIT = 65_536
+"""maxOutputTokens bound for a model whose output limit the catalogue does not know."""
 
 
 @dataclass
 class _Prepared:
-    model: str
+    model: Resolved
     parsed: ParsedRequest
     audio: list[AudioInput]
     audio_counts: list[AudioTokenCount]
@@ -62,33 +69,24 @@ class ModelsApi:
 
     # --- metadata --------------------------------------------------------------------------------------
 
-    def info(self, model: str) -> ModelInfo:
-        return ModelInfo(name=model)
-
-    def _model_json(self, model: str) -> dict[str, object]:
-        info = self.info(model)
-        return {
-            "name": f"models/{model}",
-            "version": "emulator",
-            "displayName": f"{model} (offline emulator)",
-            "description": "Offline emulation of the Gemini API by gemini-audio-tools; not a Google model.",
-            "inputTokenLimit": info.input_token_limit,
-            "outputTokenLimit": info.output_token_limit,
-            "supportedGenerationMethods": list(info.supported_methods),
-            "temperature": 1.0,
-            "maxTemperature": 2.0,
-            "topP": 0.95,
-            "topK": 64,
-        }
-
     async def get(self, request: Request) -> Response:
         model = request.path_params["model"]
-        if not self.state.settings.knows_model(model):
+        resolved = catalog.resolve(self.state.settings, model)
+        if resolved is None:
             raise model_not_found(model, request.path_params["version"], "get")
-        return JSONResponse(self._model_json(model))
+        return JSONResponse(catalog.model_json(resolved))
 
     async def list(self, request: Request) -> Response:
-        return JSONResponse({"models": [self._model_json(m) for m in self.state.settings.models]})
+        params = request.query_params
+        models, token = catalog.page(
+            self.state.settings,
+            params.get("pageSize") or params.get("page_size"),
+            params.get("pageToken") or params.get("page_token"),
+        )
+        body: dict[str, object] = {"models": [catalog.model_json(m) for m in models]}
+        if token:
+            body["nextPageToken"] = token
+        return JSONResponse(body)
 
     # --- generation ------------------------------------------------------------------------------------
 
@@ -121,11 +119,13 @@ class ModelsApi:
     async def _prepare(self, request: Request, method: str) -> _Prepared:
         model = request.path_params["model"]
         settings = self.state.settings
-        if not settings.knows_model(model):
-            raise model_not_found(model, request.path_params["version"], method)
+        resolved = catalog.resolve(settings, model)
+        if resolved is None:  # the real API names streamGenerateContent "generateContent" here
+            named = "countTokens" if method == "countTokens" else "generateContent"
+            raise model_not_found(model, request.path_params["version"], named)
         body = await _read_json(request, settings.max_inline_request_bytes)
         parsed = parse_request(body)
-        _check_config(parsed.config, self.info(model))
+        _check_config(parsed.config, resolved.serving)
         audio: list[AudioInput] = []
         counts: list[AudioTokenCount] = []
         for part in parsed.media:
@@ -133,15 +133,15 @@ class ModelsApi:
             audio.append(clip)
             counts.append(count)
         seconds = sum(c.seconds for c in counts)
-        if seconds > settings.max_audio_seconds_per_request:
-            hours = settings.max_audio_seconds_per_request / 3600
+        limit = min(settings.max_audio_seconds_per_request, resolved.serving.audio_seconds or float("inf"))
+        if seconds > limit:
             raise invalid_argument(
-                f"The request contains {seconds / 3600:.2f} hours of audio; the maximum is {hours:g} hours "
-                "per request. Split the audio into shorter parts."
+                f"The request contains {seconds / 3600:.2f} hours of audio; the maximum is {limit / 3600:g} "
+                f"hours per request for models/{resolved.serving.id}. Split the audio into shorter parts."
             )
         text = "\n\n".join(t for t in (parsed.system_instruction, parsed.prompt) if t)
         text_tokens = await anyio.to_thread.run_sync(self.state.model.count_text_tokens, text) if text else 0
-        return _Prepared(model, parsed, audio, counts, text_tokens)
+        return _Prepared(resolved, parsed, audio, counts, text_tokens)
 
     async def _resolve(self, part: MediaPart) -> tuple[AudioInput, AudioTokenCount]:
         allowed = self.state.settings.content_mime_types
@@ -151,7 +151,7 @@ class ModelsApi:
             clip = AudioInput(part.data, part.mime_type)
             try:
                 count = await anyio.to_thread.run_sync(self.state.model.count_audio, clip)
-            except GeminiAudioError as err:
+            except UndecodableAudioError as err:
                 raise invalid_argument(
                     f"Unable to process input audio in contents.parts[{part.index}] ({part.mime_type}): {err}"
                 ) from None
@@ -174,7 +174,7 @@ class ModelsApi:
         config = prepared.parsed.config
         schema = config.get("responseJsonSchema", config.get("responseSchema"))
         generation = GenerationRequest(
-            model=prepared.model,
+            model=prepared.model.serving.id,
             audio=prepared.audio,
             prompt=prepared.parsed.prompt,
             system_instruction=prepared.parsed.system_instruction,
@@ -199,17 +199,19 @@ class ModelsApi:
         return {
             "candidates": [candidate],
             "usageMetadata": usage,
-            "modelVersion": prepared.model,
+            "modelVersion": prepared.model.serving.id,
             "responseId": _response_id(),
         }
 
 
 def _check_config(config: dict[str, Any], info: ModelInfo) -> None:
+    """Refuse generation settings the model does not take, as the real API does (400 INVALID_ARGUMENT)."""
+    output_limit = info.output_token_limit or _FALLBACK_OUTPUT_LIMIT
     limit = config.get("maxOutputTokens")
-    if limit is not None and (not isinstance(limit, int) or not 1 <= limit <= info.output_token_limit):
+    if limit is not None and (not isinstance(limit, int) or not 1 <= limit <= output_limit):
         raise invalid_argument(
             f"Invalid generationConfig.maxOutputTokens {limit!r}: it must be between 1 and "
-            f"{info.output_token_limit} for models/{info.name}."
+            f"{output_limit} for models/{info.id}."
         )
     temperature = config.get("temperature")
     if temperature is not None and (not isinstance(temperature, (int, float)) or not 0 <= temperature <= 2):
@@ -220,6 +222,29 @@ def _check_config(config: dict[str, Any], info: ModelInfo) -> None:
     if mime is not None and mime not in ("text/plain", "application/json", "text/x.enum"):
         raise invalid_argument(
             f"Unsupported response mime type '{mime}'; allowed: text/plain, application/json, text/x.enum."
+        )
+    _check_thinking(config.get("thinkingConfig", config.get("thinking_config")), info)
+
+
+def _check_thinking(thinking: Any, info: ModelInfo) -> None:
+    """``thinkingLevel`` only where the model has levels, and only a level it documents (Gemini 3.7 / 3.8
+    Flash refuse MINIMAL); ``thinkingBudget`` is still accepted by level models, as the SDK documents."""
+    if not isinstance(thinking, dict):
+        return
+    level = thinking.get("thinkingLevel", thinking.get("thinking_level"))
+    if level is None or str(level).upper() == "THINKING_LEVEL_UNSPECIFIED":
+        return
+    if info.thinking is not ThinkingControl.LEVEL:
+        raise invalid_argument(
+            f"Thinking level is not supported for models/{info.id}; use thinkingConfig.thinkingBudget."
+            if info.thinking is ThinkingControl.BUDGET
+            else f"Thinking is not supported for models/{info.id}."
+        )
+    if info.thinking_levels and str(level).lower() not in info.thinking_levels:
+        allowed = ", ".join(v.upper() for v in info.thinking_levels)
+        raise invalid_argument(
+            f"Thinking level {str(level).upper()} is not supported for models/{info.id}; "
+            f"use one of {allowed}."
         )
 
 

@@ -9,41 +9,90 @@ The channel count comes from the container's metadata (the PCM here is already m
 from __future__ import annotations
 
 import io
+import struct
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import av
 import numpy as np
+import numpy.typing as npt
 
-from ..audio._open import open_audio
-from ..audio.decode import PcmArray
-from ..errors import CorruptAudioError
+from .errors import UndecodableAudioError
 
+PcmArray = npt.NDArray[np.float32]
 SAMPLE_RATE = 16_000
 """What the model hears: Gemini downsamples audio to 16 kHz mono; so do we."""
+_RIFF_SLACK = 1 << 16
+"""Bytes after a WAV's RIFF chunk tolerated before FFmpeg is fenced in (trailing tags are normal)."""
 
 
 @contextmanager
 def _audio_stream(source: bytes | Path) -> Iterator[tuple[Any, Any]]:
     """The container and its first audio stream, on inline bytes or a stored file (streamed, never read into
-    memory whole); FFmpeg's failures inside the block become CorruptAudioError.
+    memory whole); FFmpeg's failures inside the block become UndecodableAudioError.
 
     Raises:
-        CorruptAudioError: not a container with an audio stream, or undecodable.
+        UndecodableAudioError: not a container with an audio stream, or undecodable.
     """
     try:
-        with av.open(io.BytesIO(source)) if isinstance(source, bytes) else open_audio(source) as container:
+        with ExitStack() as stack:
+            target = io.BytesIO(source) if isinstance(source, bytes) else _open_stored(source, stack)
+            container = stack.enter_context(av.open(target))
             stream = next((s for s in container.streams if s.type == "audio"), None)
             if stream is None:
-                raise CorruptAudioError("The file contains no audio stream.")
+                raise UndecodableAudioError("The file contains no audio stream.")
             yield container, stream
     except av.FFmpegError as exc:
-        raise CorruptAudioError(
+        raise UndecodableAudioError(
             f"The audio could not be decoded ({exc.__class__.__name__}: {exc})."
         ) from None
+
+
+def _open_stored(path: Path, stack: ExitStack) -> Any:
+    """``path`` for FFmpeg, fenced at the end of a WAV's RIFF chunk when far more bytes follow it: FFmpeg's
+    WAV demuxer parses every 8 bytes after the data chunk as a chunk header, so a header on gigabytes of
+    zeros would take minutes to open. Other files are opened by name.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    handle = stack.enter_context(path.open("rb"))
+    head = handle.read(12)
+    size = path.stat().st_size
+    if len(head) == 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        (riff,) = struct.unpack("<I", head[4:8])
+        end = 8 + riff + (riff & 1)
+        if riff not in (0, 0xFFFFFFFF) and size > end + _RIFF_SLACK:
+            return _Prefix(handle, end)
+    return str(path)
+
+
+class _Prefix(io.RawIOBase):
+    """A read-only, seekable view of a file's first ``limit`` bytes."""
+
+    def __init__(self, raw: Any, limit: int) -> None:
+        self._raw, self._limit = raw, limit
+        raw.seek(0)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return int(self._raw.tell())
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._raw.tell(), io.SEEK_END: self._limit}[whence]
+        return int(self._raw.seek(max(0, min(base + offset, self._limit))))
+
+    def readinto(self, buffer: Any) -> int:
+        room = max(0, self._limit - self._raw.tell())
+        return int(self._raw.readinto(memoryview(buffer)[:room])) if room else 0
 
 
 @dataclass(frozen=True)
@@ -60,7 +109,7 @@ def read_header(data: bytes | Path) -> AudioHeader:
     """Channel count, sample rate, codec and container of ``data``'s first audio stream.
 
     Raises:
-        CorruptAudioError: the bytes are not a container with an audio stream.
+        UndecodableAudioError: the bytes are not a container with an audio stream.
     """
     with _audio_stream(data) as (container, stream):
         ctx = stream.codec_context
@@ -72,11 +121,12 @@ def read_header(data: bytes | Path) -> AudioHeader:
         )
 
 
-def decoded_seconds(data: bytes | Path) -> float:
-    """The audio's true duration, from decoding every frame (container headers lie: VBR MP3, ADTS AAC, OGG).
+def decoded_samples(data: bytes | Path) -> tuple[int, int]:
+    """``(samples per channel, sample rate)`` from decoding every frame: the audio's true length, where
+    container headers lie (VBR MP3 without a Xing header, ADTS AAC, OGG).
 
     Raises:
-        CorruptAudioError: the bytes cannot be decoded, or decode to no audio at all.
+        UndecodableAudioError: the bytes cannot be decoded, or decode to no audio at all.
     """
     samples = 0
     rate = 0
@@ -85,7 +135,17 @@ def decoded_seconds(data: bytes | Path) -> float:
             samples += frame.samples
             rate = frame.sample_rate or rate
     if samples == 0 or rate == 0:
-        raise CorruptAudioError("The file decodes to no audio samples (empty or truncated).")
+        raise UndecodableAudioError("The file decodes to no audio samples (empty or truncated).")
+    return samples, rate
+
+
+def decoded_seconds(data: bytes | Path) -> float:
+    """The audio's true duration in seconds (see :func:`decoded_samples`).
+
+    Raises:
+        UndecodableAudioError: the bytes cannot be decoded, or decode to no audio at all.
+    """
+    samples, rate = decoded_samples(data)
     return samples / rate
 
 
@@ -132,7 +192,7 @@ def iter_blocks(
     quietest frame of its last ``cut_search_seconds`` so speech is not cut mid-word.
 
     Raises:
-        CorruptAudioError: the bytes cannot be decoded.
+        UndecodableAudioError: the bytes cannot be decoded.
     """
     first = 0 if start is None else max(0, round(start * SAMPLE_RATE))
     last = None if end is None else round(end * SAMPLE_RATE)

@@ -36,8 +36,8 @@ from typing import Any
 import numpy as np
 
 from ..audio.decode import PcmArray
-from ..errors import ConfigurationError
 from ..hashing import sha256_file
+from .errors import EmulatorConfigurationError as ConfigurationError
 
 MODEL_ENV = "GEMINI_AUDIO_EMULATOR_WHISPER_MODEL"
 INSTALL_HINT = (

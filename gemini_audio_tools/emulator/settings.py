@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..models import ALIASES, CATALOGUE, INLINE_REQUEST_LIMIT_BYTES, ModelInfo
+
 GIB = 1024**3
 MIB = 1024**2
 
@@ -26,19 +28,6 @@ AUDIO_MIME_TYPES = frozenset(
 )
 """Audio MIME types Gemini accepts (its six formats, under the names browsers and ``mimetypes`` use too)."""
 
-DEFAULT_MODELS = (
-    "gemini-2.5-flash",
-    "gemini-2.5-pro",
-    "gemini-2.5-flash-lite",
-    "gemini-2.0-flash",
-    "gemini-2.0-flash-lite",
-    "gemini-3-flash-preview",
-    "gemini-3-pro-preview",
-    "gemini-flash-latest",
-    "gemini-flash-lite-latest",
-    "gemini-pro-latest",
-)
-
 
 @dataclass
 class EmulatorSettings:
@@ -50,17 +39,20 @@ class EmulatorSettings:
     """Keys rejected with the real "API key not valid" error (e.g. to test a revoked key)."""
     max_file_bytes: int = 2 * GIB
     max_project_bytes: int = 20 * GIB
-    max_inline_request_bytes: int = 20 * MIB
-    """Largest generateContent / countTokens request body (inline audio is base64 inside it)."""
+    max_inline_request_bytes: int = INLINE_REQUEST_LIMIT_BYTES
+    """Largest generateContent / countTokens request body (inline audio is base64 inside it): 100 MB since
+    January 2026 (was 20 MB)."""
     max_audio_seconds_per_request: float = 9.5 * 3600
     file_ttl_seconds: float = 48 * 3600
     processing_seconds: float = 0.0
     """How long an uploaded file stays PROCESSING before it turns ACTIVE (or FAILED)."""
     processing_seconds_per_audio_hour: float = 0.0
     """Extra PROCESSING time proportional to the file's audio length."""
-    models: tuple[str, ...] = DEFAULT_MODELS
-    accept_any_gemini_model: bool = True
-    """Also serve any ``gemini-…`` id not in ``models`` (new model names keep appearing)."""
+    models: tuple[ModelInfo, ...] = CATALOGUE
+    """The models the project can call, with their lifecycle (``gemini_audio_tools.models``): add a
+    ``ModelInfo`` to serve an id newer than the catalogue; an id not here answers 404 like the real API."""
+    aliases: dict[str, str] = field(default_factory=lambda: dict(ALIASES))
+    """Rolling aliases (``gemini-flash-latest``) and the id each answers as."""
     upload_mime_types: frozenset[str] = field(default_factory=lambda: AUDIO_MIME_TYPES | {"text/plain"})
     """MIME types the Files API accepts in an upload."""
     content_mime_types: frozenset[str] = AUDIO_MIME_TYPES
@@ -83,6 +75,3 @@ class EmulatorSettings:
         if not key or key in self.invalid_api_keys:
             return False
         return self.valid_api_keys is None or key in self.valid_api_keys
-
-    def knows_model(self, model: str) -> bool:
-        return model in self.models or (self.accept_any_gemini_model and model.startswith("gemini-"))

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from gemini_audio_tools.audio.decode import PcmArray, decode_pcm
+from gemini_audio_tools.emulator.errors import UndecodableAudioError as CorruptAudioError
 from gemini_audio_tools.emulator.model import OfflineModel, default_model
 from gemini_audio_tools.emulator.model_types import AudioInput, GenerationRequest
 from gemini_audio_tools.emulator.recognizer import Recognizer, RecognizerUnavailableError, Segment
-from gemini_audio_tools.errors import CorruptAudioError
 from tests.fixtures.audio import MakeAudio, SpeechAudio, write_audio
 
 pytest.importorskip("faster_whisper")

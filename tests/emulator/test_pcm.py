@@ -1,9 +1,20 @@
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from gemini_audio_tools.audio.decode import decode_pcm
-from gemini_audio_tools.emulator.pcm import decoded_seconds, iter_blocks, quiet_cut, read_header
-from gemini_audio_tools.errors import CorruptAudioError
+from gemini_audio_tools.emulator.errors import UndecodableAudioError
+from gemini_audio_tools.emulator.pcm import (
+    decoded_samples,
+    decoded_seconds,
+    iter_blocks,
+    quiet_cut,
+    read_header,
+)
 from tests.fixtures.audio import MakeAudio, SpeechAudio
 
 
@@ -18,10 +29,10 @@ def test_decoded_seconds_is_the_decoded_length_not_the_header_guess(make_audio: 
 
 
 @pytest.mark.parametrize("data", [b"", b"not audio at all" * 10])
-def test_bytes_that_are_not_audio_raise_corrupt_audio(data: bytes) -> None:
-    with pytest.raises(CorruptAudioError):
+def test_bytes_that_are_not_audio_raise_the_emulators_own_undecodable_audio_error(data: bytes) -> None:
+    with pytest.raises(UndecodableAudioError):
         decoded_seconds(data)
-    with pytest.raises(CorruptAudioError):
+    with pytest.raises(UndecodableAudioError):
         read_header(data)
 
 
@@ -65,3 +76,41 @@ def test_quiet_cut_lands_in_the_silent_stretch() -> None:
     pcm = np.full(16_000, 0.5, dtype=np.float32)
     pcm[12_000:12_960] = 0.0
     assert 12_000 <= quiet_cut(pcm, search_seconds=0.5) <= 12_480
+
+
+def _wav(path: Path, samples: int, rate: int = 16_000, channels: int = 1) -> Path:
+    """A 16-bit WAV of exactly ``samples`` frames (a quiet ramp), written without PyAV."""
+    pcm = (np.arange(samples * channels) % 200 - 100).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm.tobytes())
+    return path
+
+
+def test_decoded_samples_counts_every_frame_per_channel(tmp_path: Path) -> None:
+    stored = _wav(tmp_path / "odd.wav", 44_100 * 3 + 1, rate=44_100, channels=2)
+    assert decoded_samples(stored) == decoded_samples(stored.read_bytes()) == (44_100 * 3 + 1, 44_100)
+
+
+def test_a_stored_wav_followed_by_gigabytes_of_zeros_is_read_to_its_riff_end_without_wandering(
+    tmp_path: Path,
+) -> None:
+    """FFmpeg parses every 8 zero bytes after a WAV's data chunk as an empty chunk: unfenced, 200 MB of
+    them take ~50 s to open. A hang guard, not a speed target."""
+    path = _wav(tmp_path / "padded.wav", 16_000)
+    with path.open("r+b") as handle:
+        handle.truncate(path.stat().st_size + 4 * 1024**3)  # sparse: costs no disk
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from gemini_audio_tools.emulator.pcm import decoded_samples\n"
+        "print(decoded_samples(Path(sys.argv[1])))"
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60, check=True
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("decoding a 1 s WAV followed by 4 GB of zeros did not finish in 60 s")
+    assert done.stdout.strip() == "(16000, 16000)"

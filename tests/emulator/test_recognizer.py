@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from gemini_audio_tools.audio.decode import decode_pcm
+from gemini_audio_tools.emulator.errors import EmulatorConfigurationError as ConfigurationError
 from gemini_audio_tools.emulator.model import default_model
 from gemini_audio_tools.emulator.recognizer import (
     BUNDLED_FILES,
@@ -16,7 +17,6 @@ from gemini_audio_tools.emulator.recognizer import (
     model_directory,
     verify_model_directory,
 )
-from gemini_audio_tools.errors import ConfigurationError
 from tests.fixtures.audio import MakeAudio, SpeechAudio
 
 pytest.importorskip("faster_whisper")
