@@ -1,13 +1,16 @@
 """Run the emulator: in a background thread for tests and the MCP server's ``--emulator``, or in the
 foreground for ``gemini-audio emulator``.
 
-The listening socket is bound before uvicorn starts, so port 0 picks a free port whose number is known at
-once, and startup needs no polling. Shutdown takes about 0.2 s (uvicorn's 0.1 s tick plus its drain pause).
+The listening socket is bound and listening before uvicorn starts, so port 0 picks a free port whose number is
+known at once, and a client may connect the moment it has the number: the kernel queues the connection until
+uvicorn accepts it, so startup needs no polling. Shutdown takes about 0.2 s (uvicorn's 0.1 s tick plus its
+drain pause); a foreground ``serve`` stopped by a signal exits the process within a few tenths of a second.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import socket
 import sys
@@ -25,6 +28,8 @@ from .settings import EmulatorSettings
 from .state import EmulatorState
 
 _STARTUP_TIMEOUT = 10.0
+_GRACE_SECONDS = 0.3
+"""How long a stopping foreground server lets requests in flight finish before answering them 503."""
 
 
 class EmulatorServer:
@@ -138,7 +143,12 @@ def serve(
     """Serve in the foreground until interrupted (Ctrl-C / SIGTERM), for ``gemini-audio emulator``.
 
     The first line written to ``out`` (stdout by default) is ``GOOGLE_GEMINI_BASE_URL=http://HOST:PORT``
-    with the real port (also when ``port`` is 0), flushed at once so a parent process can read it.
+    with the real port (also when ``port`` is 0), flushed once the socket listens, so a parent process can
+    read it and connect at once.
+
+    Stopped by Ctrl-C / SIGTERM, it returns once its files are deleted, with the garbage collector's current
+    objects frozen: the process is about to exit, and collecting google-genai's large module graph at
+    interpreter shutdown would otherwise take about a second (a supervisor waiting on SIGTERM notices).
 
     Raises:
         OSError: ``host:port`` cannot be bound (e.g. already in use).
@@ -149,15 +159,24 @@ def serve(
     stream = out or sys.stdout
     stream.write(f"GOOGLE_GEMINI_BASE_URL=http://{shown}:{sock.getsockname()[1]}\n")
     stream.flush()
-    config = uvicorn.Config(create_app(state), log_level=log_level, access_log=False, lifespan="off")
+    config = uvicorn.Config(
+        create_app(state),
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=_GRACE_SECONDS,
+    )
+    stopped = False
     try:
         with _stop_quietly_on_signals():
             asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
     except _Stopped:
-        pass
+        stopped = True
     finally:
         sock.close()
         state.close()
+    if stopped:
+        gc.freeze()
 
 
 class _Stopped(Exception):
@@ -183,12 +202,22 @@ def _stop_quietly_on_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+_BACKLOG = 2048
+"""uvicorn's own default backlog: connections queued while the server is still starting."""
+
+
 def _bind(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` and already listening (uvicorn accepts on it later).
+
+    Raises:
+        OSError: the address cannot be bound (e.g. the port is in use).
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(_BACKLOG)
     except OSError:
         sock.close()
         raise
