@@ -164,7 +164,8 @@ def serve(
         log_level=log_level,
         access_log=False,
         lifespan="off",
-        timeout_graceful_shutdown=_GRACE_SECONDS,
+        # Annotated int, but uvicorn hands it to asyncio.wait_for, which takes fractions of a second.
+        timeout_graceful_shutdown=_GRACE_SECONDS,  # type: ignore[arg-type]
     )
     stopped = False
     try:
