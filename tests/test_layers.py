@@ -29,18 +29,19 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (1, ("gemini_audio_tools.transcript_store", "gemini_audio_tools.timecode", "gemini_audio_tools.paths")),
     (0, ("gemini_audio_tools.errors", "gemini_audio_tools.config", "gemini_audio_tools.context")),
     (0, ("gemini_audio_tools.sizes", "gemini_audio_tools.hashing", "gemini_audio_tools.tokens")),
+    (0, ("gemini_audio_tools.models",)),
 ]
 """Adapters (5) -> registry and kit (4) -> operations (3) -> backend, emulator (2) -> audio and pure cores
 (1) -> base (0). The package's ``__init__`` is its door: it re-exports from every layer, and only adapters
 and users import it."""
 
-EMULATOR_MAY_USE = ("gemini_audio_tools.audio", "gemini_audio_tools.errors", "gemini_audio_tools.hashing")
-"""The emulator imitates a remote service: besides itself, only the public audio package (and the errors
-that package raises), and a content hash."""
+EMULATOR_MAY_USE = ("gemini_audio_tools.audio", "gemini_audio_tools.hashing", "gemini_audio_tools.models")
+"""The emulator imitates a remote service: besides itself, only the public audio package, a content hash and
+the model catalogue it serves (pure data). Its errors are its own (``emulator/errors.py``)."""
 
-KNOWN_EMULATOR_USES = {("gemini_audio_tools.emulator.model", "gemini_audio_tools.tokens")}
-KNOWN_PRIVATE = {"gemini_audio_tools.emulator.pcm imports the private module gemini_audio_tools.audio._open"}
-"""Left to mend (the emulator's own decode for countTokens and PCM): these sets must shrink, never grow."""
+KNOWN_EMULATOR_USES: set[tuple[str, str]] = set()
+KNOWN_PRIVATE: set[str] = set()
+"""Left to mend: these sets must shrink, never grow (both are empty now: keep them so)."""
 
 
 @dataclass(frozen=True)
