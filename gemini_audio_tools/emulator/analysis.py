@@ -2,6 +2,9 @@
 
 Hours of audio are walked in 2-minute blocks (``pcm.iter_blocks``), so memory stays at one block. Blocks
 where the voice activity detector finds no speech skip the recognizer: long silence or tone costs little.
+Where the detector heard speech that the recognizer left without words, ``rescue.py`` decodes again; what
+stays without words is kept as ``unrecognized_speech`` so no answer claims silence there. For diarization
+the voice of every stretch of words is measured while its block is in memory (``diarize.py``).
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from .diarize import VoiceStretch, measure_stretches
 from .facts import AudioFacts, FactsAccumulator, Span
 from .pcm import AudioHeader, iter_blocks, read_header
-from .recognizer import Recognizer, Segment, detect_speech
+from .recognizer import Decoding, Recognizer, Segment, detect_speech
+from .rescue import rescue
 
 EXCERPT_SPEECH_SECONDS = 60.0
 """A description quotes what was recognized in about the first minute of speech, not hours of it."""
@@ -38,6 +43,10 @@ class Analysis:
     need: TranscriptNeed
     """How much was transcribed: an excerpt covers only about the first minute of speech."""
     requested_range: tuple[float, float] | None
+    unrecognized_speech: tuple[Span, ...] = ()
+    """Speech the VAD measured where the recognizer made out no words, even on retries."""
+    voices: tuple[VoiceStretch, ...] = ()
+    """The measured voice of every stretch of words (only when asked for, for diarization)."""
 
     @property
     def speech_seconds(self) -> float | None:
@@ -87,11 +96,14 @@ def analyze(
     recognizer: Callable[[], Recognizer | None],
     time_range: tuple[float, float] | None = None,
     block_seconds: float = 120.0,
+    decoding: Decoding | None = None,
+    voices: bool = False,
 ) -> Analysis:
     """Measure ``data`` (optionally only ``time_range``, seconds on the file's timeline) in one pass.
 
     ``recognizer`` is called only when a block holds speech to transcribe (loading Whisper is not free);
-    it returns None when no recognizer is installed.
+    it returns None when no recognizer is installed. ``decoding`` is how it decodes (vocabulary, prompt,
+    language); ``voices`` measures every stretch of words for diarization.
 
     Raises:
         CorruptAudioError: the bytes cannot be decoded.
@@ -101,6 +113,8 @@ def analyze(
     acc = FactsAccumulator(start=start or 0.0)
     speech: list[Span] | None = []
     segments: list[Segment] = []
+    unrecognized: list[Span] = []
+    stretches: list[VoiceStretch] = []
     transcribed_speech = 0.0
     loaded: Recognizer | None = None
     unavailable = need is TranscriptNeed.NONE
@@ -131,7 +145,13 @@ def analyze(
             )
             pcm = pcm[int(first * 16_000) : int(stop * 16_000)]
             offset = window_start
-        segments.extend(loaded.transcribe(pcm, offset))
+            found = [(max(a, window_start), min(b, window_end)) for a, b in found or [] if a < window_end]
+        heard = loaded.transcribe(pcm, offset, decoding)
+        rescued = rescue(loaded, pcm, offset, found or [], heard, decoding)
+        segments.extend(rescued.segments)
+        unrecognized.extend(rescued.unrecognized)
+        if voices:
+            stretches.extend(measure_stretches(pcm, offset, rescued.segments))
     spans = None if speech is None else _merge(speech)
     return Analysis(
         header=header,
@@ -140,4 +160,6 @@ def analyze(
         segments=None if unavailable else tuple(snap_to_speech(segments, spans or ())),
         need=need,
         requested_range=time_range,
+        unrecognized_speech=tuple(unrecognized),
+        voices=tuple(stretches),
     )

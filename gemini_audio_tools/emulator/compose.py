@@ -49,6 +49,14 @@ def transcript_text(segments: tuple[Segment, ...], *, timestamps: bool, speakers
     return f"{label}{text}" if text else ""
 
 
+def unrecognized_sentence(a: Analysis) -> str:
+    """Says where speech was measured but the recognizer made out no words (instead of claiming silence)."""
+    return (
+        f"Speech was measured in {_spans(a.unrecognized_speech)}, but the offline recognizer made out no "
+        "words there, even on retries with other settings."
+    )
+
+
 def loudness_word(rms_dbfs: float) -> str:
     for limit, word in ((-12, "very loud"), (-20, "loud"), (-35, "moderately loud"), (-50, "quiet")):
         if rms_dbfs > limit:
@@ -125,6 +133,8 @@ def describe(a: Analysis, focus: str, recognizer_note: str | None) -> str:
         )
     elif a.speech_spans and recognizer_note:
         lines.append(f"The words cannot be recognized: {recognizer_note}")
+    if a.unrecognized_speech:
+        lines.append(unrecognized_sentence(a))
     if focus.strip():
         lines.append(
             "The emulator reports only what it can measure; it does not judge content, mood or genre."
@@ -226,11 +236,12 @@ def answer(question: str, a: Analysis, recognizer_note: str | None) -> str:
                 "(the offline recognizer may mishear words)."
             )
     elif said_q and a.segments is not None:
-        replies.append(
-            f'The recognized speech says: "{_excerpt(a, 1500)}"'
-            if a.segments
-            else "Nothing is said: no speech was recognized."
-        )
+        if a.segments:
+            replies.append(f'The recognized speech says: "{_excerpt(a, 1500)}"')
+        elif a.unrecognized_speech:
+            replies.append(unrecognized_sentence(a))
+        else:
+            replies.append("Nothing is said: no speech was recognized.")
     elif (mention or said_q) and recognizer_note:
         replies.append(f"The emulator cannot tell what is said: {recognizer_note}")
     if speech_q and not mention and not said_q:

@@ -18,6 +18,10 @@ Results are cached per (SHA-256 of the bytes, range, depth) so a retried request
 
 Without faster-whisper or the weights, everything but transcription still works, and a transcription request
 gets a text saying how to install the recognizer (``pip install 'gemini-audio-tools[emulator]'``).
+
+A transcription model's request (``GenerationRequest.transcription``) skips the prompt reading: the audio is
+transcribed whole with the config's vocabulary, mode and diarization, and answered as Transcription parts
+(``transcription.py``).
 """
 
 from __future__ import annotations
@@ -33,14 +37,22 @@ from typing import Any
 from . import compose
 from .analysis import Analysis, TranscriptNeed, analyze
 from .intent import Intent, Task, detect_intent
-from .model_types import AudioInput, AudioTokenCount, GenerationRequest, GenerationResult, ModelInfo
-from .recognizer import Recognizer, RecognizerUnavailableError
+from .model_types import (
+    AudioInput,
+    AudioTokenCount,
+    GenerationRequest,
+    GenerationResult,
+    ModelInfo,
+    TranscriptionConfig,
+)
+from .recognizer import Decoding, Recognizer, RecognizerUnavailableError, Segment
 from .schema_fill import FillContext, fill_schema
 from .token_count import measure_audio, text_tokens
+from .transcription import UNRECOGNIZED, Transcript, decoding_for, general_notes, transcribe
 
 OUTPUT_TOKEN_LIMIT = ModelInfo(name="emulator").output_token_limit
 _CACHE_SIZE = 32
-AnalysisKey = tuple[str, tuple[float, float] | None, TranscriptNeed]
+AnalysisKey = tuple[str, tuple[float, float] | None, TranscriptNeed, Decoding | None, bool]
 
 
 class OfflineModel:
@@ -96,12 +108,17 @@ class OfflineModel:
             UndecodableAudioError: an audio part is not decodable.
             EmulatorConfigurationError: the configured Whisper model is broken (bad directory, bad files).
         """
+        if request.transcription is not None:
+            return self._transcribe(request, request.transcription)
         intent = detect_intent(request.prompt, request.system_instruction, request.response_schema)
         want_json = request.response_schema is not None or request.response_mime_type == "application/json"
         texts: list[str] = []
         contexts: list[FillContext] = []
         for audio in request.audio:
-            analysis = self._analysis(audio, intent)
+            need = {Task.TRANSCRIBE: TranscriptNeed.FULL, Task.ANSWER: TranscriptNeed.FULL}.get(
+                intent.task, TranscriptNeed.EXCERPT
+            )
+            analysis = self._analysis(audio, intent.time_range, need)
             text = self._text_for(intent, analysis, request.prompt)
             texts.append(text)
             contexts.append(_fill_context(text, analysis))
@@ -140,13 +157,22 @@ class OfflineModel:
     def recognizer_error(self) -> str | None:
         return self._recognizer_error
 
-    def _analysis(self, audio: AudioInput, intent: Intent) -> Analysis:
-        need = {Task.TRANSCRIBE: TranscriptNeed.FULL, Task.ANSWER: TranscriptNeed.FULL}.get(
-            intent.task, TranscriptNeed.EXCERPT
-        )
-        key = (audio.digest(), intent.time_range, need)
+    def _analysis(
+        self,
+        audio: AudioInput,
+        time_range: tuple[float, float] | None,
+        need: TranscriptNeed,
+        decoding: Decoding | None = None,
+        voices: bool = False,
+    ) -> Analysis:
+        digest = audio.digest()
+        candidates = [
+            (digest, time_range, need, decoding, voices),
+            (digest, time_range, need, decoding, True),
+        ]
+        candidates += [(digest, time_range, TranscriptNeed.FULL, decoding, v) for v in (voices, True)]
         with self._cache_lock:
-            for candidate in ((key[0], key[1], need), (key[0], key[1], TranscriptNeed.FULL)):
+            for candidate in candidates:
                 if candidate in self._analyses:
                     self._analyses.move_to_end(candidate)
                     return self._analyses[candidate]
@@ -154,14 +180,52 @@ class OfflineModel:
             audio.source(),
             need=need,
             recognizer=self.recognizer,
-            time_range=intent.time_range,
+            time_range=time_range,
             block_seconds=self._block_seconds,
+            decoding=decoding,
+            voices=voices,
         )
         with self._cache_lock:
-            self._analyses[key] = result
+            self._analyses[candidates[0]] = result
             while len(self._analyses) > _CACHE_SIZE:
                 self._analyses.popitem(last=False)
         return result
+
+    def _transcribe(self, request: GenerationRequest, config: TranscriptionConfig) -> GenerationResult:
+        """The transcription model's answer: Transcription parts and the emulator's notice."""
+        recognizer = self.recognizer()
+        if recognizer is None:
+            return self._cap(compose.no_recognizer_text(self._recognizer_error or "unknown reason"), None)
+        decoding = decoding_for(config, recognizer.english_only)
+        transcript = Transcript(notes=general_notes(config, recognizer.name, recognizer.english_only))
+        for audio in request.audio:
+            analysis = self._analysis(audio, None, TranscriptNeed.FULL, decoding, config.diarization)
+            transcribe(analysis, config, transcript)
+        transcript.finish()
+        return self._cap_parts(transcript, request.max_output_tokens)
+
+    def _cap_parts(self, transcript: Transcript, max_output_tokens: int | None) -> GenerationResult:
+        """Parts up to the output limit; the one that crosses it is cut (text and words), MAX_TOKENS."""
+        limit = (
+            OUTPUT_TOKEN_LIMIT if max_output_tokens is None else min(max_output_tokens, OUTPUT_TOKEN_LIMIT)
+        )
+        notice = " ".join(transcript.notes) or None
+        parts: list[dict[str, Any]] = []
+        used = 0
+        for part in transcript.parts:
+            text = str(part["text"])
+            tokens = self.count_text_tokens(text)
+            if used + tokens <= limit:
+                parts.append(part)
+                used += tokens
+                continue
+            room = max(0, limit - used) * 4
+            if room:
+                parts.append(_cut_part(part, room))
+            cut = "".join(str(p["text"]) for p in parts)
+            return GenerationResult(cut, "MAX_TOKENS", self.count_text_tokens(cut), tuple(parts), notice)
+        text = transcript.text
+        return GenerationResult(text, "STOP", self.count_text_tokens(text), tuple(parts), notice)
 
     def _text_for(self, intent: Intent, analysis: Analysis, prompt: str) -> str:
         note = None if self._recognizer_error is None else compose.no_recognizer_text(self._recognizer_error)
@@ -169,7 +233,7 @@ class OfflineModel:
             if analysis.segments is None:
                 return note or compose.no_recognizer_text("unknown reason")
             return compose.transcript_text(
-                analysis.segments, timestamps=intent.timestamps, speakers=intent.speakers
+                _with_unrecognized(analysis), timestamps=intent.timestamps, speakers=intent.speakers
             )
         if intent.task is Task.ANSWER:
             return compose.answer(prompt, analysis, note)
@@ -210,11 +274,33 @@ class OfflineModel:
         )
 
 
+def _with_unrecognized(a: Analysis) -> tuple[Segment, ...]:
+    """The recognized segments with the measured-but-unrecognized speech as marked segments, in time order."""
+    marked = [Segment(x, y, UNRECOGNIZED) for x, y in a.unrecognized_speech]
+    return tuple(sorted([*(a.segments or ()), *marked], key=lambda s: s.start))
+
+
+def _cut_part(part: dict[str, Any], room: int) -> dict[str, Any]:
+    """``part`` with its text cut to ``room`` characters, and only the words that fit in them."""
+    text = str(part["text"])[:room]
+    body = dict(part["audioTranscription"])
+    body["text"] = text
+    if "words" in body:
+        kept, used = [], 0
+        for word in body["words"]:
+            used += len(str(word["word"])) + 1
+            if used > room + 1:
+                break
+            kept.append(word)
+        body["words"] = kept
+    return {"text": text, "audioTranscription": body}
+
+
 def _fill_context(text: str, a: Analysis) -> FillContext:
     start = a.facts.start
     return FillContext(
         text=text,
-        segments=a.segments or (),
+        segments=_with_unrecognized(a),
         start=start,
         end=start + a.facts.duration,
         channels=a.header.channels,

@@ -37,6 +37,24 @@ class AudioInput:
 
 
 @dataclass(frozen=True)
+class TranscriptionConfig:
+    """What a transcription request asks for (``audioTranscriptionConfig``; every field has the API's
+    default). Read and checked by ``transcription_config.py``."""
+
+    language_codes: tuple[str, ...] = ()
+    vocabulary: tuple[str, ...] = ()
+    word_timestamps: bool = False
+    diarization: bool = False
+    smart: bool = False
+    source_text: str | None = None
+
+    @property
+    def detailed(self) -> bool:
+        """Diarization or word timestamps: the lower per-request audio limit applies."""
+        return self.word_timestamps or self.diarization
+
+
+@dataclass(frozen=True)
 class GenerationRequest:
     model: str
     audio: list[AudioInput]
@@ -48,6 +66,9 @@ class GenerationRequest:
     """JSON schema from generationConfig.responseSchema (OpenAPI subset) or responseJsonSchema, as sent."""
     max_output_tokens: int | None = None
     temperature: float | None = None
+    transcription: TranscriptionConfig | None = None
+    """Set for a transcription model (``generationConfig.audioTranscriptionConfig``, or its defaults): the
+    answer is Transcription parts instead of generated text."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +77,10 @@ class GenerationResult:
     finish_reason: str = "STOP"
     """"STOP", or "MAX_TOKENS" when the text was cut at max_output_tokens."""
     output_tokens: int = 0
+    parts: tuple[dict[str, Any], ...] | None = None
+    """The candidate's parts as JSON when they are more than ``[{"text": text}]`` (Transcription parts)."""
+    notice: str | None = None
+    """What the emulator says about how it answered, sent as ``modelStatus.message``."""
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,11 @@ from .errors import (
     payload_too_large,
     unsupported_mime_type,
 )
-from .model_types import AudioInput, AudioTokenCount, GenerationRequest, GenerationResult
+from .model_types import AudioInput, AudioTokenCount, GenerationRequest, GenerationResult, TranscriptionConfig
 from .state import EmulatorState
+from .transcription_config import transcription_request
+
+Parts = list[dict[str, Any]]  # a class attribute named `list` shadows the builtin inside ModelsApi
 
 _FALLBACK_OUTPUT_LIMIT = 65_536
 """maxOutputTokens bound for a model whose output limit the catalogue does not know."""
@@ -45,6 +48,7 @@ class _Prepared:
     audio: list[AudioInput]
     audio_counts: list[AudioTokenCount]
     text_tokens: int
+    transcription: TranscriptionConfig | None = None
 
     @property
     def audio_tokens(self) -> int:
@@ -93,12 +97,16 @@ class ModelsApi:
     async def generate(self, request: Request) -> Response:
         prepared = await self._prepare(request, "generateContent")
         result = await self._run_model(prepared)
-        return JSONResponse(self._response_json(prepared, result.text, result, final=True))
+        parts = list(result.parts) if result.parts is not None else [{"text": result.text}]
+        return JSONResponse(self._response_json(prepared, parts, result, final=True))
 
     async def stream_generate(self, request: Request) -> Response:
         prepared = await self._prepare(request, "streamGenerateContent")
         result = await self._run_model(prepared)
-        pieces = _split_text(result.text)
+        if result.parts is not None:  # Transcription parts: one per chunk
+            pieces = [[part] for part in result.parts] or [[{"text": ""}]]
+        else:
+            pieces = [[{"text": piece}] for piece in _split_text(result.text)]
 
         pause = self.state.settings.stream_chunk_seconds
 
@@ -141,7 +149,12 @@ class ModelsApi:
             )
         text = "\n\n".join(t for t in (parsed.system_instruction, parsed.prompt) if t)
         text_tokens = await anyio.to_thread.run_sync(self.state.model.count_text_tokens, text) if text else 0
-        return _Prepared(resolved, parsed, audio, counts, text_tokens)
+        transcription = None
+        if method != "countTokens":
+            transcription = transcription_request(
+                resolved.serving.id, parsed.config, len(audio), seconds, settings
+            )
+        return _Prepared(resolved, parsed, audio, counts, text_tokens, transcription)
 
     async def _resolve(self, part: MediaPart) -> tuple[AudioInput, AudioTokenCount]:
         allowed = self.state.settings.content_mime_types
@@ -182,26 +195,30 @@ class ModelsApi:
             response_schema=schema if isinstance(schema, dict) else None,
             max_output_tokens=config.get("maxOutputTokens"),
             temperature=config.get("temperature"),
+            transcription=prepared.transcription,
         )
         return await anyio.to_thread.run_sync(self.state.model.generate, generation)
 
     def _response_json(
-        self, prepared: _Prepared, text: str, result: GenerationResult, *, final: bool
+        self, prepared: _Prepared, parts: Parts, result: GenerationResult, *, final: bool
     ) -> dict[str, Any]:
         prompt_tokens = prepared.audio_tokens + prepared.text_tokens
-        candidate: dict[str, Any] = {"content": {"parts": [{"text": text}], "role": "model"}, "index": 0}
+        candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}, "index": 0}
         usage: dict[str, Any] = {"promptTokenCount": prompt_tokens, "totalTokenCount": prompt_tokens}
         if final:
             candidate["finishReason"] = result.finish_reason
             usage["candidatesTokenCount"] = result.output_tokens
             usage["totalTokenCount"] = prompt_tokens + result.output_tokens
         usage["promptTokensDetails"] = prepared.prompt_details()
-        return {
+        body: dict[str, Any] = {
             "candidates": [candidate],
             "usageMetadata": usage,
             "modelVersion": prepared.model.serving.id,
             "responseId": _response_id(),
         }
+        if result.notice:
+            body["modelStatus"] = {"message": result.notice}
+        return body
 
 
 def _check_config(config: dict[str, Any], info: ModelInfo) -> None:

@@ -10,7 +10,11 @@ Settings chosen for determinism: greedy decoding (``beam_size=1``, ``temperature
 ``condition_on_previous_text=False`` (no drift between windows), silero VAD filtering (no hallucinated text on
 silence or noise), word timestamps. Segment edges are then snapped to the VAD's speech edges when within
 0.6 s (``analysis.snap_to_speech``): on espeak-ng sentences they land within 0.1 s of the true boundaries
-(Whisper alone: up to 0.45 s off).
+(Whisper alone: up to 0.45 s off). :class:`Decoding` changes these per call: the rescue passes
+(``rescue.py``) drop the VAD filter and Whisper's no-speech skip or search with a beam; the native
+transcription model passes custom vocabulary as ``hotwords`` and, in VERBATIM mode, a disfluent
+``initial_prompt`` so Whisper keeps the "um"s it otherwise drops. Segments whose words are squeezed into
+almost no time (Whisper's "Thank you." after the last word) are dropped as hallucinations.
 
 Measured on this machine (2 cores shared with other jobs, int8, ``cpu_threads=2``):
 
@@ -71,6 +75,22 @@ class Word:
 
 
 @dataclass(frozen=True)
+class Decoding:
+    """How one recognizer call decodes (the defaults are the first, deterministic pass)."""
+
+    beam_size: int = 1
+    vad_filter: bool = True
+    no_speech_threshold: float | None = 0.6
+    """Whisper skips a 30 s window whose no-speech probability is above this (and whose text is unlikely);
+    None never skips."""
+    hotwords: str | None = None
+    """Phrases Whisper is biased towards (custom vocabulary); its prompt holds about 220 tokens of them."""
+    initial_prompt: str | None = None
+    language: str | None = None
+    """ISO 639-1 code to decode in; None detects it (an English-only model always decodes English)."""
+
+
+@dataclass(frozen=True)
 class Segment:
     """A recognized stretch of speech; times are seconds on the file's timeline."""
 
@@ -78,6 +98,13 @@ class Segment:
     end: float
     text: str
     words: tuple[Word, ...] = ()
+    language: str = "en"
+    """ISO 639-1 code the recognizer decoded this segment in."""
+
+
+_SECONDS_PER_WORD_FLOOR = 0.05
+"""Real words take a tenth of a second or more; Whisper's hallucinated "Thank you." after the speech ends
+gets a few hundredths of a second for two words."""
 
 
 def model_directory(env: dict[str, str] | None = None) -> tuple[Path, bool]:
@@ -192,22 +219,30 @@ class Recognizer:
             raise ConfigurationError(f"The bundled model in {directory} is multilingual; tiny.en is not.")
         return cls(model, directory, english_only, "Whisper tiny.en" if bundled else None)
 
-    def transcribe(self, pcm: PcmArray, offset: float = 0.0) -> list[Segment]:
+    def transcribe(
+        self, pcm: PcmArray, offset: float = 0.0, decoding: Decoding | None = None
+    ) -> list[Segment]:
         """Recognize 16 kHz mono ``pcm``; times are shifted by ``offset`` onto the file's timeline."""
         if len(pcm) < 1_600:  # under 0.1 s: nothing a recognizer can hear
             return []
+        decoding = decoding or Decoding()
+        language = "en" if self.english_only else decoding.language
         with self._lock:
-            segments, _info = self._model.transcribe(
+            segments, info = self._model.transcribe(
                 np.ascontiguousarray(pcm, dtype=np.float32),
-                language="en" if self.english_only else None,
-                beam_size=1,
+                language=language,
+                beam_size=decoding.beam_size,
                 best_of=1,
                 temperature=0.0,
                 condition_on_previous_text=False,
-                vad_filter=True,
+                vad_filter=decoding.vad_filter,
+                no_speech_threshold=decoding.no_speech_threshold,
                 word_timestamps=True,
+                hotwords=decoding.hotwords,
+                initial_prompt=decoding.initial_prompt,
             )
             found = list(segments)
+        detected = str(getattr(info, "language", None) or language or "en")
         result = []
         for s in found:
             text = str(s.text).strip()
@@ -219,5 +254,7 @@ class Recognizer:
             )
             start = words[0].start if words else offset + float(s.start)
             end = words[-1].end if words else offset + float(s.end)
-            result.append(Segment(round(start, 3), round(end, 3), text, words))
+            if words and end - start < _SECONDS_PER_WORD_FLOOR * len(words):
+                continue
+            result.append(Segment(round(start, 3), round(end, 3), text, words, detected))
         return result

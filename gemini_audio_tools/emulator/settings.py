@@ -70,6 +70,14 @@ class EmulatorSettings:
     generates (0: the whole answer is sent at once)."""
     default_page_size: int = 10
     max_page_size: int = 100
+    # Native transcription (ai.google.dev models/gemini-3.5-transcribe, "latest update August 2026"). Kept
+    # here until the model catalogue (gemini_audio_tools/models.py) carries per-model audio limits.
+    transcription_models: tuple[str, ...] = ("gemini-3.5-transcribe",)
+    """Models that take ``generationConfig.audioTranscriptionConfig`` and answer with Transcription parts."""
+    max_transcription_seconds: float = 3600.0
+    """Audio a transcription model takes per request: one hour."""
+    max_detailed_transcription_seconds: float = 1800.0
+    """... and 30 minutes when diarization or word timestamps are on."""
 
     def key_is_valid(self, key: str) -> bool:
         if not key or key in self.invalid_api_keys:

@@ -14,7 +14,12 @@ from gemini_audio_tools.audio.decode import PcmArray, decode_pcm
 from gemini_audio_tools.emulator.errors import UndecodableAudioError as CorruptAudioError
 from gemini_audio_tools.emulator.model import OfflineModel, default_model
 from gemini_audio_tools.emulator.model_types import AudioInput, GenerationRequest
-from gemini_audio_tools.emulator.recognizer import Recognizer, RecognizerUnavailableError, Segment
+from gemini_audio_tools.emulator.recognizer import (
+    Decoding,
+    Recognizer,
+    RecognizerUnavailableError,
+    Segment,
+)
 from tests.fixtures.audio import MakeAudio, SpeechAudio, write_audio
 
 pytest.importorskip("faster_whisper")
@@ -283,9 +288,11 @@ def test_without_a_recognizer_transcription_says_how_to_install_it_and_descripti
 class CountingRecognizer(Recognizer):
     calls = 0
 
-    def transcribe(self, pcm: PcmArray, offset: float = 0.0) -> list[Segment]:
+    def transcribe(
+        self, pcm: PcmArray, offset: float = 0.0, decoding: Decoding | None = None
+    ) -> list[Segment]:
         self.calls += 1
-        return super().transcribe(pcm, offset)
+        return super().transcribe(pcm, offset, decoding)
 
 
 def test_blocks_without_speech_skip_the_recognizer_and_long_audio_is_walked_in_blocks(
