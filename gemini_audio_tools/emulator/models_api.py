@@ -104,7 +104,7 @@ class ModelsApi:
         prepared = await self._prepare(request, "streamGenerateContent")
         result = await self._run_model(prepared)
         if result.parts is not None:  # Transcription parts: one per chunk
-            pieces = [[part] for part in result.parts] or [[{"text": ""}]]
+            pieces = [[part] for part in result.parts] or [[]]
         else:
             pieces = [[{"text": piece}] for piece in _split_text(result.text)]
 
@@ -203,7 +203,9 @@ class ModelsApi:
         self, prepared: _Prepared, parts: Parts, result: GenerationResult, *, final: bool
     ) -> dict[str, Any]:
         prompt_tokens = prepared.audio_tokens + prepared.text_tokens
-        candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}, "index": 0}
+        # proto3 JSON omits an empty list: no speech means a content without parts
+        content = {"parts": parts, "role": "model"} if parts else {"role": "model"}
+        candidate: dict[str, Any] = {"content": content, "index": 0}
         usage: dict[str, Any] = {"promptTokenCount": prompt_tokens, "totalTokenCount": prompt_tokens}
         if final:
             candidate["finishReason"] = result.finish_reason

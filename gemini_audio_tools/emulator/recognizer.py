@@ -105,6 +105,19 @@ class Segment:
 _SECONDS_PER_WORD_FLOOR = 0.05
 """Real words take a tenth of a second or more; Whisper's hallucinated "Thank you." after the speech ends
 gets a few hundredths of a second for two words."""
+_ECHO_NO_SPEECH = 0.5
+_ECHO_WORD_PROBABILITY = 0.6
+"""An echoed prompt word gets probability ~0 and a no-speech probability ~0.7-0.8; real speech ~0.05."""
+
+
+def _echoed(segment: Any) -> bool:
+    """Whisper repeating its prompt over silence: no speech likely, and its own words barely believed."""
+    believed = [float(w.probability) for w in segment.words or ()]
+    return (
+        float(segment.no_speech_prob) > _ECHO_NO_SPEECH
+        and bool(believed)
+        and sum(believed) / len(believed) < _ECHO_WORD_PROBABILITY
+    )
 
 
 def model_directory(env: dict[str, str] | None = None) -> tuple[Path, bool]:
@@ -254,7 +267,7 @@ class Recognizer:
             )
             start = words[0].start if words else offset + float(s.start)
             end = words[-1].end if words else offset + float(s.end)
-            if words and end - start < _SECONDS_PER_WORD_FLOOR * len(words):
+            if (words and end - start < _SECONDS_PER_WORD_FLOOR * len(words)) or _echoed(s):
                 continue
             result.append(Segment(round(start, 3), round(end, 3), text, words, detected))
         return result

@@ -155,6 +155,8 @@ def transcribe(analysis: Analysis, config: TranscriptionConfig, into: Transcript
     else:
         separator = "\n" if config.diarization else " "
         into.parts += [_part(u, config, origin, separator) for u in utterances]
+    if not utterances:
+        into.notes.append("No speech was found in the audio (voice activity detector and recognizer).")
     if config.diarization and utterances:
         into.notes.append(
             "Speakers were told apart by clustering the measured pitch and timbre (MFCCs) of "
