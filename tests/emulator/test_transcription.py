@@ -135,6 +135,7 @@ def test_custom_vocabulary_spells_a_made_up_name_right(genai_client: genai.Clien
 
     assert "Zorbulax" not in plain
     assert (biased.text or "").startswith("Zorbulax will present")
+    assert (biased.text or "").count("Zorbulax") == 1  # not echoed over the silence after the speech
 
 
 def test_verbatim_keeps_fillers_and_smart_removes_them(genai_client: genai.Client) -> None:
