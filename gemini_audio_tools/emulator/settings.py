@@ -70,14 +70,25 @@ class EmulatorSettings:
     generates (0: the whole answer is sent at once)."""
     default_page_size: int = 10
     max_page_size: int = 100
-    # Native transcription (ai.google.dev models/gemini-3.5-transcribe, "latest update August 2026"). Kept
-    # here until the model catalogue (gemini_audio_tools/models.py) carries per-model audio limits.
-    transcription_models: tuple[str, ...] = ("gemini-3.5-transcribe",)
-    """Models that take ``generationConfig.audioTranscriptionConfig`` and answer with Transcription parts."""
-    max_transcription_seconds: float = 3600.0
-    """Audio a transcription model takes per request: one hour."""
-    max_detailed_transcription_seconds: float = 1800.0
-    """... and 30 minutes when diarization or word timestamps are on."""
+    max_transcription_seconds: float | None = None
+    """Audio a transcription model takes per request; None: the model's own limit in ``models`` (one hour
+    for gemini-3.5-transcribe). Set lower to test the limit without hours of audio."""
+    max_detailed_transcription_seconds: float | None = None
+    """The same with diarization or word timestamps on (30 minutes for gemini-3.5-transcribe)."""
+
+    @property
+    def transcription_models(self) -> tuple[str, ...]:
+        """Models that take ``generationConfig.audioTranscriptionConfig`` and answer with Transcription
+        parts: the catalogue's native transcription models."""
+        return tuple(m.id for m in self.models if m.native_transcription)
+
+    def transcription_limits(self, model: str) -> tuple[float, float]:
+        """Seconds of audio ``model`` transcribes per request: plain, and with diarization or word
+        timestamps."""
+        info = next(m for m in self.models if m.id == model)
+        plain = self.max_transcription_seconds or info.audio_seconds or float("inf")
+        detailed = self.max_detailed_transcription_seconds or info.audio_seconds_with_timestamps or plain
+        return plain, detailed
 
     def key_is_valid(self, key: str) -> bool:
         if not key or key in self.invalid_api_keys:

@@ -154,23 +154,17 @@ def transcription_request(
             f"models/{model} transcribes audio, and the request has no audio part: add the audio as "
             "inline_data or file_data."
         )
-    limit = (
-        settings.max_detailed_transcription_seconds if config.detailed else settings.max_transcription_seconds
-    )
+    plain, detailed = settings.transcription_limits(model)
+    limit = detailed if config.detailed else plain
     if audio_seconds > limit:
-        raise ApiError(400, _too_long(model, audio_seconds, limit, config, settings), "INVALID_ARGUMENT")
+        raise ApiError(400, _too_long(model, audio_seconds, limit, config, plain), "INVALID_ARGUMENT")
     return config
 
 
-def _too_long(
-    model: str, seconds: float, limit: float, config: TranscriptionConfig, settings: EmulatorSettings
-) -> str:
+def _too_long(model: str, seconds: float, limit: float, config: TranscriptionConfig, plain: float) -> str:
     why = ""
     if config.detailed:
-        why = (
-            f" with diarization or word timestamps ({settings.max_transcription_seconds / 60:g} minutes "
-            "without them)"
-        )
+        why = f" with diarization or word timestamps ({plain / 60:g} minutes without them)"
     return (
         f"The request contains {seconds / 60:.1f} minutes of audio; models/{model} accepts at most "
         f"{limit / 60:g} minutes per request{why}. Split the audio into shorter parts."
