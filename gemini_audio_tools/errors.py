@@ -81,6 +81,26 @@ class LocalAudioRequiredError(InvalidArgumentError):
     """The operation needs the local bytes (e.g. inspect_audio) but a remote ``files/…`` name was given."""
 
 
+class UrlNotAllowedError(InvalidArgumentError):
+    """A URL is not fetched: a scheme other than http(s), or its host (or a redirect's) is, or resolves to, a
+    loopback, private, link-local, metadata or otherwise non-public address outside the allowed hosts."""
+
+
+class DownloadError(InvalidArgumentError):
+    """A URL cannot be downloaded as given: a 4xx answer, an unknown host, a redirect loop, a TLS failure."""
+
+
+class DownloadTooLargeError(DownloadError):
+    """A URL's body is (or announces itself as) larger than the download cap."""
+
+
+class DownloadUnavailableError(DownloadError):
+    """Downloading a URL failed for now: 5xx/429, no connection, a timeout, too slow, a dropped connection."""
+
+    caller_fixable = False
+    retryable = True
+
+
 # --- configuration: a human must act ---------------------------------------------------------------------
 
 

@@ -1,3 +1,8 @@
 """Shared fixtures live in tests/fixtures/ as plugins, one module per concern."""
 
-pytest_plugins = ["tests.fixtures.audio", "tests.fixtures.emulator", "tests.fixtures.backend"]
+pytest_plugins = [
+    "tests.fixtures.audio",
+    "tests.fixtures.emulator",
+    "tests.fixtures.backend",
+    "tests.fixtures.web",
+]

@@ -1,0 +1,81 @@
+"""Reading the URL settings: ``GEMINI_AUDIO_ALLOWED_HOSTS`` / ``--allow-host`` and
+``GEMINI_AUDIO_MAX_DOWNLOAD_BYTES``. A bad value is a configuration error naming the entry, never ignored."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NoReturn
+from urllib.parse import urlsplit
+
+from ..errors import ConfigurationError
+from ._addresses import parse_ip_literal
+from ._policy import AllowedHost, normal_host
+
+DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1000**3
+"""``GEMINI_AUDIO_MAX_DOWNLOAD_BYTES`` when unset: 2 GB, the Files API's per-file limit."""
+
+
+def parse_allowed_host(text: str) -> AllowedHost:
+    """An allowed-host entry: ``host``, ``host:port``, ``[v6]``, ``[v6]:port`` (a URL's host part is also
+    taken, e.g. ``http://127.0.0.1:8000/``).
+
+    Raises:
+        ConfigurationError: not a host name or address, or a bad port.
+    """
+    raw = text.strip()
+    entry = urlsplit(raw).netloc.rpartition("@")[2] if "://" in raw else raw
+    host, port = entry, None
+    if entry.startswith("["):
+        host, _, rest = entry[1:].partition("]")
+        if rest:
+            port = _port(rest.removeprefix(":"), text) if rest.startswith(":") else _bad_entry(text)
+    elif entry.count(":") == 1:
+        host, _, port_text = entry.partition(":")
+        port = _port(port_text, text)
+    address = parse_ip_literal(host)
+    if address is not None:
+        return AllowedHost(str(address), port)
+    name = normal_host(host)
+    if name is None:
+        _bad_entry(text)
+    return AllowedHost(name, port)
+
+
+def allowed_hosts_in(env: Mapping[str, str]) -> tuple[AllowedHost, ...]:
+    """The hosts ``GEMINI_AUDIO_ALLOWED_HOSTS`` names in ``env`` (comma-separated ``host[:port]``).
+
+    Raises:
+        ConfigurationError: an entry is not a host, an address or ``host:port``.
+    """
+    raw = env.get("GEMINI_AUDIO_ALLOWED_HOSTS", "")
+    return tuple(parse_allowed_host(entry) for entry in raw.split(",") if entry.strip())
+
+
+def max_download_bytes_in(env: Mapping[str, str]) -> int:
+    """``GEMINI_AUDIO_MAX_DOWNLOAD_BYTES`` from ``env`` (a whole number of bytes), or the 2 GB default.
+
+    Raises:
+        ConfigurationError: not a positive whole number.
+    """
+    raw = env.get("GEMINI_AUDIO_MAX_DOWNLOAD_BYTES", "").strip().replace("_", "")
+    if not raw:
+        return DEFAULT_MAX_DOWNLOAD_BYTES
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ConfigurationError(
+            f"GEMINI_AUDIO_MAX_DOWNLOAD_BYTES={raw!r} is not a positive whole number of bytes "
+            "(e.g. 500000000 for 500 MB)."
+        )
+    return int(raw)
+
+
+def _port(text: str, entry: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        _bad_entry(entry)
+    return int(text)
+
+
+def _bad_entry(entry: str) -> NoReturn:
+    raise ConfigurationError(
+        f"Allowed host {entry.strip()!r} is not a host name, an IP address or host:port (e.g. "
+        "127.0.0.1:8000, nas.local, [::1]:8080)."
+    )
