@@ -1,7 +1,9 @@
 """Reading a generateContent / countTokens body: text, ``inlineData`` and ``fileData`` parts, config.
 
-Pure parsing, no I/O: file references come out as ids for the caller to resolve against the store. Accepts
-both the camelCase the SDK sends and the snake_case the REST API also tolerates.
+Pure parsing, no I/O: file references come out as ids for the caller to resolve against the store, and
+external URLs (``fileData.fileUri`` that is an http(s) URL but no Files API URI) as URLs for the caller to
+fetch, as the real API fetches public and signed URLs. Accepts both the camelCase the SDK sends and the
+snake_case the REST API also tolerates.
 """
 
 from __future__ import annotations
@@ -14,17 +16,22 @@ from typing import Any
 
 from .errors import invalid_argument
 
-_FILE_URI = re.compile(r"(?:^|/)files/([a-z0-9-]+)$")
+_FILE_URI = re.compile(r"(?:files/|https?://[^/?#\s]+/(?:v1|v1beta|v1alpha)/files/)([a-z0-9-]+)")
+"""A Files API name, or a file's ``uri`` as the Files API returns it (``{root}/{version}/files/{id}``)."""
+_FILES_PATH = re.compile(r"https?://[^/?#\s]+/(?:v1|v1beta|v1alpha)/files/.*", re.IGNORECASE)
+_EXTERNAL_URL = re.compile(r"https?://[^/?#\s]+(?:[/?#]\S*)?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class MediaPart:
-    """An inline blob (``data`` set) or a reference to an uploaded file (``file_id`` set)."""
+    """An inline blob (``data`` set), a reference to an uploaded file (``file_id`` set) or an external URL
+    for the API to fetch (``url`` set)."""
 
     index: int
     mime_type: str
     data: bytes | None = None
     file_id: str | None = None
+    url: str | None = None
 
 
 @dataclass
@@ -92,12 +99,15 @@ def _parse_part(part: Any, index: int, parsed: ParsedRequest) -> None:
         return
     file_data = _get(part, "fileData")
     if isinstance(file_data, dict):
-        uri = str(_get(file_data, "fileUri") or "")
-        match = _FILE_URI.search(uri)
-        if match is None:
-            raise invalid_argument(f"Invalid or unsupported file uri: {uri}")
+        uri = str(_get(file_data, "fileUri") or "").strip()
         mime_type = str(_get(file_data, "mimeType") or "").lower()
-        parsed.media.append(MediaPart(index, mime_type, file_id=match.group(1)))
+        match = _FILE_URI.fullmatch(uri)
+        if match is not None:
+            parsed.media.append(MediaPart(index, mime_type, file_id=match.group(1)))
+        elif _EXTERNAL_URL.fullmatch(uri) and not _FILES_PATH.fullmatch(uri):
+            parsed.media.append(MediaPart(index, mime_type, url=uri))
+        else:
+            raise invalid_argument(f"Invalid or unsupported file uri: {uri}")
         return
     kinds = ", ".join(sorted(part)) or "nothing"
     raise invalid_argument(

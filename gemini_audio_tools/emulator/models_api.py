@@ -34,6 +34,7 @@ from .errors import (
 from .model_types import AudioInput, AudioTokenCount, GenerationRequest, GenerationResult, TranscriptionConfig
 from .state import EmulatorState
 from .transcription_config import transcription_request
+from .url_fetch import fetch_url_part
 
 Parts = list[dict[str, Any]]  # a class attribute named `list` shadows the builtin inside ModelsApi
 
@@ -158,6 +159,8 @@ class ModelsApi:
 
     async def _resolve(self, part: MediaPart) -> tuple[AudioInput, AudioTokenCount]:
         allowed = self.state.settings.content_mime_types
+        if part.url is not None:  # an external URL: fetched, then checked like inline data
+            part = await fetch_url_part(part, self.state)
         if part.data is not None:
             if part.mime_type not in allowed:
                 raise unsupported_mime_type(part.mime_type or "(none)")

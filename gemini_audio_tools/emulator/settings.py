@@ -75,6 +75,10 @@ class EmulatorSettings:
     for gemini-3.5-transcribe). Set lower to test the limit without hours of audio."""
     max_detailed_transcription_seconds: float | None = None
     """The same with diarization or word timestamps on (30 minutes for gemini-3.5-transcribe)."""
+    max_url_fetch_bytes: int = 100 * MIB
+    """Largest body fetched for a ``fileData.fileUri`` that is an external http(s) URL (the API's 100 MB)."""
+    url_fetch_timeout_seconds: float = 60.0
+    """How long fetching one external URL may take in all (the emulator's bound; Google documents none)."""
 
     @property
     def transcription_models(self) -> tuple[str, ...]:

@@ -78,3 +78,32 @@ def test_malformed_bodies_are_400_invalid_argument(body: dict[str, object]) -> N
     with pytest.raises(ApiError) as caught:
         parse_request(body)
     assert caught.value.code == 400
+
+
+def test_an_external_url_in_file_data_is_a_url_part_to_fetch() -> None:
+    parsed = parse_request(
+        _body(
+            {"fileData": {"fileUri": "https://cdn.example.com/ep1.mp3?sig=x", "mimeType": "Audio/MPEG"}},
+            {"fileData": {"fileUri": "http://127.0.0.1:8000/files/talk.mp3"}},
+        )
+    )
+
+    assert [(m.url, m.file_id, m.mime_type) for m in parsed.media] == [
+        ("https://cdn.example.com/ep1.mp3?sig=x", None, "audio/mpeg"),
+        ("http://127.0.0.1:8000/files/talk.mp3", None, ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    "uri",
+    ["https://generativelanguage.googleapis.com/v1beta/files/abc-1", "http://127.0.0.1:9/v1alpha/files/x9"],
+)
+def test_a_files_api_uri_stays_a_file_reference(uri: str) -> None:
+    assert parse_request(_body({"fileData": {"fileUri": uri}})).media[0].file_id == uri.rsplit("/", 1)[1]
+
+
+@pytest.mark.parametrize("uri", ["http://127.0.0.1:9/v1/files/NOT_AN_ID", "ftp://host/a.mp3", "", "files/"])
+def test_malformed_file_uris_are_400(uri: str) -> None:
+    with pytest.raises(ApiError) as caught:
+        parse_request(_body({"fileData": {"fileUri": uri}}))
+    assert caught.value.message == f"Invalid or unsupported file uri: {uri}"
