@@ -27,6 +27,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (2, ("gemini_audio_tools.backend", "gemini_audio_tools.emulator")),
     (1, ("gemini_audio_tools.audio", "gemini_audio_tools.schemas", "gemini_audio_tools.transcripts")),
     (1, ("gemini_audio_tools.transcript_store", "gemini_audio_tools.timecode", "gemini_audio_tools.paths")),
+    (1, ("gemini_audio_tools.urls",)),
     (0, ("gemini_audio_tools.errors", "gemini_audio_tools.config", "gemini_audio_tools.context")),
     (0, ("gemini_audio_tools.sizes", "gemini_audio_tools.hashing", "gemini_audio_tools.tokens")),
     (0, ("gemini_audio_tools.models",)),
@@ -35,9 +36,15 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
 (1) -> base (0). The package's ``__init__`` is its door: it re-exports from every layer, and only adapters
 and users import it."""
 
-EMULATOR_MAY_USE = ("gemini_audio_tools.audio", "gemini_audio_tools.hashing", "gemini_audio_tools.models")
-"""The emulator imitates a remote service: besides itself, only the public audio package, a content hash and
-the model catalogue it serves (pure data). Its errors are its own (``emulator/errors.py``)."""
+EMULATOR_MAY_USE = (
+    "gemini_audio_tools.audio",
+    "gemini_audio_tools.hashing",
+    "gemini_audio_tools.models",
+    "gemini_audio_tools.urls",
+)
+"""The emulator imitates a remote service: besides itself, only the public audio package, a content hash, the
+model catalogue it serves (pure data) and the SSRF-safe downloader (it fetches ``fileData`` URLs as the real
+service does). Its errors are its own (``emulator/errors.py``)."""
 
 KNOWN_EMULATOR_USES: set[tuple[str, str]] = set()
 KNOWN_PRIVATE: set[str] = set()
