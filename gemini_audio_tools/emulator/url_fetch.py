@@ -18,8 +18,7 @@ import dataclasses
 
 import anyio.to_thread
 
-from ..errors import DownloadError, DownloadTooLargeError, UrlNotAllowedError
-from ..urls import AllowedHost, Timeouts, download
+from ..urls import AllowedHost, DownloadError, DownloadTooLargeError, Timeouts, UrlNotAllowedError, download
 from .contents import MediaPart
 from .errors import ApiError, invalid_argument, payload_too_large
 from .state import EmulatorState

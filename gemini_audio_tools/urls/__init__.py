@@ -18,11 +18,13 @@ Use::
         ...                                  # fetched.path is removed when the block ends
 
 Every URL in a message, log or output goes through :func:`redact_url` (no ``user:pass@``, no query values).
+The errors it raises (from :mod:`gemini_audio_tools.errors`) are re-exported here.
 See docs/urls.md for the API's documented URL limits and the behaviour.
 """
 
 from __future__ import annotations
 
+from ..errors import DownloadError, DownloadTooLargeError, DownloadUnavailableError, UrlNotAllowedError
 from ._addresses import IPAddress, blocked_reason
 from ._config import DEFAULT_MAX_DOWNLOAD_BYTES, allowed_hosts_in, max_download_bytes_in, parse_allowed_host
 from ._fetch import (
@@ -43,13 +45,17 @@ __all__ = [
     "HEAD_BYTES",
     "REDIRECT_LIMIT",
     "AllowedHost",
+    "DownloadError",
     "DownloadProgress",
+    "DownloadTooLargeError",
+    "DownloadUnavailableError",
     "DownloadedFile",
     "IPAddress",
     "Resolver",
     "Timeouts",
     "UrlCheck",
     "UrlHead",
+    "UrlNotAllowedError",
     "allowed_hosts_in",
     "blocked_reason",
     "check_url",
