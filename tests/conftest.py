@@ -2,6 +2,7 @@
 
 pytest_plugins = [
     "tests.fixtures.audio",
+    "tests.fixtures.containers",
     "tests.fixtures.emulator",
     "tests.fixtures.backend",
     "tests.fixtures.web",

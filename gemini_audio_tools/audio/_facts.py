@@ -19,6 +19,10 @@ class StreamFacts:
     start_time: float = 0.0
 
 
+class CompressedPcmContainer(Exception):
+    """A WAV or AIFC file whose audio is compressed (MP3, ADPCM, GSM, ...): FFmpeg measures it instead."""
+
+
 def truncated(label: str, what: str) -> CorruptAudioError:
     """The error for a file that ends before its own headers say it should."""
     return CorruptAudioError(

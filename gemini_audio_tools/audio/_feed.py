@@ -1,5 +1,6 @@
-"""Packets of one open audio file for the range decoder: seek to a range (WAV/AIFF/FLAC/OGG) or read forward
-to it (MP3/ADTS, whose timestamps are not exact after a seek), shared by the ranges of one file.
+"""Packets of one open audio file for the range decoder: seek to a range (WAV/AIFF/FLAC/OGG, and MP4/CAF
+timed in whole samples), read forward to it (MP3/ADTS, whose timestamps are not exact after a seek), or
+count its way to it (every other container: :mod:`._counted`), shared by the ranges of one file.
 
 See :mod:`.decode` for why ranges are decoded this way.
 """
@@ -15,46 +16,61 @@ from typing import TYPE_CHECKING, Any
 
 import av
 
+from ._counted import CountedFeed
 from ._open import FileChangedError, open_view
+from ._packets import PREROLL_SECONDS as _PREROLL_SECONDS
+from ._packets import FeedStart, decode_packet, frame_time
 from ._seek import seek_table
 
-_PREROLL_SECONDS = 1.0
-_SEEKABLE = frozenset({"wav", "aiff", "flac", "ogg"})  # FFmpeg demuxer names with exact timestamps
+__all__ = [
+    "MOV_DEMUXER",
+    "FeedStart",
+    "PacketFeed",
+    "decode_packet",
+    "exact_ticks",
+    "frame_time",
+    "track_end",
+]
+
+MOV_DEMUXER = "mov,mp4,m4a,3gp,3g2,mj2"
+_SEEKABLE = frozenset({"flac", "ogg"})  # FFmpeg demuxer names with exact timestamps
+_SEEKABLE_PCM = frozenset({"wav", "aiff"})  # ... for PCM (their compressed codecs are counted)
+_SEEKABLE_IF_EXACT = frozenset({MOV_DEMUXER, "caf"})  # ... when their time base is whole samples
+_FORWARD = frozenset({"mp3", "aac"})  # exact timestamps, but not after a seek
+_TABLED_CODECS = frozenset({"mp3", "aac"})  # codecs whose MP3/ADTS files can have a seek table
 _PEEK_PACKETS = 16
 _JUMP_GAIN_SECONDS = 3.0
 """A forward read jumps (opens the file at a seek-table entry) only past this much audio it would demux."""
 
 if TYPE_CHECKING:
-    Packet = av.Packet[av.AudioStream]
+    from ._packets import Packet
 
 
-def decode_packet(packet: Packet, codec: av.AudioCodecContext | None = None) -> list[av.AudioFrame] | None:
-    """The frames of one packet (decoded by ``codec``, by default its stream's), or None if it is damaged:
-    like FFmpeg's command line, a glitch in the middle of a file costs that packet only (probe skips such
-    junk too), not the whole file."""
-    try:
-        decoded = packet.decode() if codec is None else codec.decode(packet)
-        return [frame for frame in decoded if isinstance(frame, av.AudioFrame)]
-    except av.InvalidDataError:
+def exact_ticks(stream: av.AudioStream) -> bool:
+    """Whether every sample of ``stream`` falls on a whole tick of its time base (e.g. 1/44100 at 44.1 kHz),
+    so its timestamps place samples exactly."""
+    base, rate = stream.time_base, stream.sample_rate
+    return bool(base and rate and base.numerator == 1 and base.denominator % rate == 0)
+
+
+def track_end(container: Any, stream: av.AudioStream) -> float | None:
+    """Where an MP4-family track ends after its edit list (seconds from its first sample): FFmpeg's decoder
+    plays the AAC encoder's padding after it. None for other containers, or if unknown."""
+    if container.format.name != MOV_DEMUXER or not stream.duration or not stream.time_base:
         return None
+    return float(stream.duration * stream.time_base)
+
+
+def _seekable(container: Any, stream: av.AudioStream) -> bool:
+    fmt = container.format.name
+    if fmt in _SEEKABLE_PCM:
+        return bool(stream.codec.canonical_name.startswith("pcm_"))
+    return fmt in _SEEKABLE or (fmt in _SEEKABLE_IF_EXACT and exact_ticks(stream))
 
 
 def _ends_before(packet: Packet, tick: float) -> bool:
     """Whether ``packet`` ends before ``tick`` (stream ticks); the flush packet (no pts) never does."""
     return packet.pts is not None and packet.pts + (packet.duration or 0) < tick
-
-
-@dataclass
-class FeedStart:
-    """Where a range's decoding starts: the raw time of the timeline's zero (None: the first decoded
-    frame's), the tick before which packets need not be decoded, the packets, the decoder for them, and
-    the timeline second where a whole-file decode ends if the packets go on past it (None: they do not)."""
-
-    origin: float | None
-    skip_below: float
-    packets: Iterator[Packet]
-    codec: av.AudioCodecContext
-    stop: float | None = None
 
 
 @dataclass
@@ -96,7 +112,11 @@ class PacketFeed:
         path: Path | None = None,
     ) -> None:
         self.container, self.stream, self.reopen, self.path = container, stream, reopen, path
-        self.seekable = container.format.name in _SEEKABLE and bool(stream.time_base)
+        self.seekable = _seekable(container, stream) and bool(stream.time_base)
+        self.stop = track_end(container, stream)
+        self.counted: CountedFeed | None = None
+        if not self.seekable and container.format.name not in _FORWARD:
+            self.counted = CountedFeed(container, stream, reopen, self.stop)
         self.demuxed = 0
         self.jumps = 0
         self._used = False
@@ -112,6 +132,8 @@ class PacketFeed:
     def close(self) -> None:
         self._spare.close()
         self._views.close()
+        if self.counted is not None:
+            self.counted.close()
 
     def start(self, start: float, next_start: float | None = None, end: float | None = None) -> FeedStart:
         """Position the file for decoding a range from ``start`` seconds on the timeline (a second early);
@@ -123,19 +145,30 @@ class PacketFeed:
                 the range before announced.
             av.FFmpegError: FFmpeg fails to seek, demux or reopen the file.
         """
+        if self.counted is not None:
+            return self.counted.start(start, next_start, end)
         if not self.seekable:
             return self._start_forward(start, next_start, end)
         stream = self.stream
         begin = max(0.0, start - _PREROLL_SECONDS)
         origin = self._first_frame_time() if begin > 0 else None
         skip_below = self._skip_point(stream, begin, origin)
+        codec = stream.codec_context
+        used = self._used or self._origin is not None  # by an earlier range, or to find the origin
+        self._used = True
+        if used and self.reopen is not None and not stream.codec.canonical_name.startswith("pcm_"):
+            # AAC and Opus decoders keep state through a flush, and a seek to 0 skips an MP4's priming
+            # packet: decode with a freshly opened file's decoder (and its packets, from the start)
+            fresh = self._reopened()
+            if begin == 0:
+                return FeedStart(None, skip_below, self._demux(fresh), fresh.codec_context, self.stop)
+            codec = fresh.codec_context
         if begin > 0:  # seeking flushes the decoder
             assert origin is not None and stream.time_base is not None
             self.container.seek(int((begin + origin) / stream.time_base), stream=stream, backward=True)
-        elif self._used:
+        elif used:
             self.container.seek(0)
-        self._used = True
-        return FeedStart(origin, skip_below, self._demux(), stream.codec_context)
+        return FeedStart(origin, skip_below, self._demux(stream), codec, self.stop)
 
     def _start_forward(self, start: float, next_start: float | None, end: float | None) -> FeedStart:
         begin = max(0.0, start - _PREROLL_SECONDS)
@@ -166,7 +199,7 @@ class PacketFeed:
     def _jump(self, begin: float) -> _Pass | None:
         """A new read from the last seek-table entry at or before ``begin`` (timeline seconds), if the file
         has a table and that entry lies well past where the current read stands; else None."""
-        if self.path is None:
+        if self.path is None or self.stream.codec.canonical_name not in _TABLED_CODECS:
             return None
         fmt = self.container.format.name
         table = seek_table(self.path, fmt)
@@ -206,17 +239,28 @@ class PacketFeed:
         return (begin + origin) / float(stream.time_base)
 
     def _fresh_decoder(self, read: _Pass) -> av.AudioCodecContext:
-        self._spare.close()
         if read.reopen is None:
+            self._spare.close()
             read.stream.codec_context.flush_buffers()
             return read.stream.codec_context
-        self._spare = ExitStack()
-        spare = self._spare.enter_context(read.reopen())
-        codec: av.AudioCodecContext = spare.streams[read.stream.index].codec_context
-        return codec
+        return self._reopened(read.reopen, read.stream.index).codec_context
 
-    def _demux(self) -> Iterator[Packet]:
-        for packet in self.container.demux(self.stream):
+    def _reopened(
+        self, reopen: Callable[[], AbstractContextManager[Any]] | None = None, index: int | None = None
+    ) -> av.AudioStream:
+        """The audio stream (by default this feed's) of the file opened again by ``reopen`` (by default the
+        feed's); open until the next call or :meth:`close`."""
+        self._spare.close()
+        self._spare = ExitStack()
+        opener = reopen or self.reopen
+        assert opener is not None
+        spare = self._spare.enter_context(opener())
+        stream: av.AudioStream = spare.streams[self.stream.index if index is None else index]
+        return stream
+
+    def _demux(self, stream: av.AudioStream) -> Iterator[Packet]:
+        container: Any = stream.container
+        for packet in container.demux(stream):
             self.demuxed += 1
             yield packet
 
@@ -237,11 +281,16 @@ class PacketFeed:
         """The raw time of the first decoded sample (Vorbis's first packet decodes to nothing, so it can
         lie after the stream's start), found by decoding the first packets (before seeking)."""
         if self._origin is None:
-            if self._used:
+            codec = None
+            if self._used:  # a used decoder may not drop the encoder delay again (Opus does not)
                 self.container.seek(0)
+                if self.reopen is None:
+                    self.stream.codec_context.flush_buffers()
+                else:
+                    codec = self._reopened().codec_context
             self._origin = 0.0
             for count, packet in enumerate(self.container.demux(self.stream)):
-                frames = decode_packet(packet)
+                frames = decode_packet(packet, codec)
                 if frames:
                     stamp = frame_time(frames[0])
                     self._origin = 0.0 if stamp is None else stamp
@@ -267,10 +316,3 @@ def _start_time(stream: av.AudioStream) -> float:
     if stream.start_time is None or stream.time_base is None:
         return 0.0
     return float(stream.start_time * stream.time_base)
-
-
-def frame_time(frame: av.AudioFrame) -> float | None:
-    """The frame's timestamp in seconds, if it has one."""
-    if frame.pts is None or frame.time_base is None:
-        return None
-    return float(frame.pts * frame.time_base)

@@ -1,4 +1,4 @@
-"""Ogg Vorbis: the length is the granule position (a sample count) of the stream's last page.
+"""Ogg Vorbis and Opus: the length is the granule position (a sample count) of the stream's last page.
 
 The identification header in the first page gives channels, rate and the nominal bit rate; the last page
 is found by scanning the file's last 64 KiB (an Ogg page is at most 65,307 bytes) backwards for ``OggS``.
@@ -6,6 +6,9 @@ Files written by FFmpeg's experimental native encoder carry wrong granules (1.9 
 so the first audio page's granule is checked against the number of packets before it (each Vorbis packet
 yields between blocksize_0/2 and blocksize_1/2 samples). Files that fail are measured by decoding them:
 slow, but right, and rare (real-world OGGs come from libvorbis).
+
+An Ogg Opus stream's granule counts 48 kHz samples including the pre-skip (the encoder's delay, in its
+``OpusHead``), which the decoder drops: its length is the last granule minus the pre-skip.
 """
 
 from __future__ import annotations
@@ -47,6 +50,31 @@ def ogg_facts(handle: BinaryIO, size: int, label: str, path: Path) -> StreamFact
     if granule == 0 or not _first_page_plausible(first_pages(handle), serial, ident[28]):
         granule = _decoded_samples(path, label)
     return StreamFacts("vorbis", rate, channels, granule, size)
+
+
+def opus_samples(handle: BinaryIO, size: int, label: str) -> int:
+    """The decoded length (48 kHz samples) of the Ogg Opus stream whose ``OpusHead`` is the file's first
+    packet: its last page's granule position minus the pre-skip.
+
+    Raises:
+        CorruptAudioError: the first page holds no Opus header, the last page is cut off, or the granule
+            is below the pre-skip.
+    """
+    handle.seek(0)
+    first = handle.read(27 + 255 + 19)
+    serial = struct.unpack("<I", first[14:18])[0]
+    head = first[27 + first[26] :][:19]
+    if len(head) < 19 or head[:8] != b"OpusHead":
+        raise corrupt(label, "its first Ogg page does not hold an Opus header")
+    (pre_skip,) = struct.unpack("<H", head[10:12])
+    tail_start = max(0, size - _MAX_PAGE - 27 - 255)
+    handle.seek(tail_start)
+    granule = _last_granule(handle.read(), serial, size - tail_start, label)
+    if granule is None:
+        raise truncated(label, "no complete Ogg page with a sample position was found at its end")
+    if granule < pre_skip:
+        raise corrupt(label, "its last page's sample position lies before the first sample")
+    return int(granule) - int(pre_skip)
 
 
 def _last_granule(tail: bytes, serial: int, tail_size: int, label: str) -> int | None:

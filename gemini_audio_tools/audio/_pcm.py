@@ -6,12 +6,10 @@ import math
 import struct
 from typing import BinaryIO
 
-from ..errors import UnsupportedAudioError
-from ._facts import StreamFacts, corrupt, truncated
+from ._facts import CompressedPcmContainer, StreamFacts, corrupt, truncated
 
 _WAV_CODECS = {1: "pcm", 3: "pcm_f", 6: "pcm_alaw", 7: "pcm_mulaw"}
 _UNSIZED = (0, 0xFFFFFFFF)  # streaming writers leave the data size unknown
-_CONVERT = "convert it to plain PCM, e.g. `ffmpeg -i INPUT -c:a flac OUTPUT.flac`"
 
 
 def _pcm_codec(kind: str, bits: int, endian: str) -> str:
@@ -27,7 +25,7 @@ def wav_facts(handle: BinaryIO, size: int, label: str) -> StreamFacts:
 
     Raises:
         CorruptAudioError: missing chunks, or the data chunk runs past the end of the file.
-        UnsupportedAudioError: a codec other than PCM / float / A-law / µ-law (e.g. MP3 or ADPCM in WAV).
+        CompressedPcmContainer: a codec other than PCM / float / A-law / µ-law (e.g. MP3 or ADPCM in WAV).
     """
     handle.seek(0)
     magic = handle.read(12)[:4]
@@ -63,10 +61,7 @@ def _wav_from_fmt(fmt: bytes, data_size: int, label: str) -> StreamFacts:
     if tag == 0xFFFE and len(fmt) >= 26:
         (tag,) = struct.unpack("<H", fmt[24:26])  # WAVE_FORMAT_EXTENSIBLE: the sub-format GUID's first field
     if tag not in _WAV_CODECS:
-        raise UnsupportedAudioError(
-            f"{label} is a WAV file with compressed audio (format tag 0x{tag:04x}), which Gemini may not "
-            f"decode; {_CONVERT}."
-        )
+        raise CompressedPcmContainer(f"format tag 0x{tag:04x}")
     if channels == 0 or rate == 0 or block_align == 0:
         raise corrupt(label, f"its header says {channels} channels at {rate} Hz")
     return StreamFacts(
@@ -96,7 +91,7 @@ def aiff_facts(handle: BinaryIO, size: int, label: str) -> StreamFacts:
 
     Raises:
         CorruptAudioError: missing chunks, or the sound data runs past the end of the file.
-        UnsupportedAudioError: an AIFC compression other than PCM / float / A-law / µ-law.
+        CompressedPcmContainer: an AIFC compression other than PCM / float / A-law / µ-law.
     """
     handle.seek(8)
     is_aifc = handle.read(4) == b"AIFC"
@@ -117,7 +112,7 @@ def aiff_facts(handle: BinaryIO, size: int, label: str) -> StreamFacts:
     kind = _AIFC_CODECS.get(compression)
     if kind is None:
         name = _AIFC_COMPRESSED.get(compression, "a compression type we do not recognise")
-        raise UnsupportedAudioError(f"{label} is an AIFC file compressed with {name}; {_CONVERT}.")
+        raise CompressedPcmContainer(f"compressed with {name}")
     if channels <= 0 or rate <= 0 or bits <= 0:
         raise corrupt(label, f"its header says {channels} channels of {bits}-bit audio at {rate} Hz")
     codec = kind if kind.startswith("pcm") else f"pcm_f{kind[1:]}" if kind.startswith("f") else None

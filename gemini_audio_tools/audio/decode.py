@@ -8,13 +8,15 @@ Decisions (and why):
   :func:`~.probe.probe_audio`'s duration. Frame timestamps are taken relative to that sample's timestamp,
   not to zero: a LAME MP3 starts at 0.02506 s (its ``start_time``), a Vorbis stream's first packet decodes
   to nothing; otherwise cuts come early.
-* **Seeking.** WAV/AIFF/FLAC/OGG seek near the start of a range (their timestamps stay exact after a
-  seek); MP3 and ADTS have no exact timestamps after a seek, so their packets before the range are demuxed
-  and skipped without decoding; a long one (with a seek table, :mod:`._seek`) is instead opened at the
-  last table entry a second before the range, its timestamps shifted by the samples before that frame.
-  Decoding starts a second early either way, so the decoder (MP3's bit reservoir) and the resampler have
-  their history: a range comes out as the same samples as that slice of a whole-file decode, however long
-  the file.
+* **Seeking.** WAV/AIFF/FLAC/OGG (and MP4/CAF timed in whole samples) seek near the start of a range
+  (their timestamps stay exact after a seek); MP3 and ADTS have no exact timestamps after a seek, so
+  their packets before the range are demuxed and skipped without decoding; a long one (with a seek
+  table, :mod:`._seek`) is instead opened at the last table entry a second before the range, its
+  timestamps shifted by the samples before that frame. Decoding starts a second early either way, so the
+  decoder (MP3's bit reservoir) and the resampler have their history: a range comes out as the same
+  samples as that slice of a whole-file decode, however long the file. Containers timed in milliseconds
+  or 90 kHz ticks (Matroska/WebM, ASF, MPEG-TS, ...) are read forward with every packet's samples
+  counted instead (:mod:`._counted`).
 * **Several ranges of one file** (:func:`decode_windows`) share one open file, a
   :class:`~._feed.PacketFeed`: MP3 and ADTS are then read once, forward, instead of from the start for
   every range (skipping up to a range late in a 10 h MP3 takes seconds). Every range still starts with
@@ -38,8 +40,10 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import AudioFileNotFoundError, CorruptAudioError
-from ._feed import PacketFeed, decode_packet, frame_time
+from ._feed import PacketFeed
 from ._open import open_audio
+from ._packets import FeedStart, decode_packet, frame_time
+from ._tracks import audio_streams, choose_track
 
 PcmArray = npt.NDArray[np.float32]
 
@@ -93,6 +97,9 @@ class RangeDecoder:
 
     def __iter__(self) -> Iterator[npt.NDArray[Any]]:
         begun = self.feed.start(self.start, self.next_start, self.end)
+        if begun.clock is not None:
+            yield from self._counted(begun)
+            return
         origin, self.stop = begun.origin, begun.stop
         skip_below = begun.skip_below
         for packet in begun.packets:
@@ -107,6 +114,29 @@ class RangeDecoder:
                 if origin is None:
                     origin = 0.0 if stamp is None else stamp
                 yield from self._feed(frame, 0.0 if stamp is None else stamp - origin)
+            if self.done:
+                return
+            if self.ended:
+                break
+        if self.cursor is not None:
+            for out in self.resampler.resample(None):
+                yield from self._keep(out)
+
+    def _counted(self, begun: FeedStart) -> Iterator[npt.NDArray[Any]]:
+        """As ``__iter__``, each packet's output placed to end where the feed's clock says it ends."""
+        clock, self.stop = begun.clock, begun.stop
+        assert clock is not None
+        for packet in begun.packets:
+            ends = clock.end
+            if self.in_pos is None and ends <= clock.skip_below:
+                continue  # before the range: counted, not decoded
+            frames = decode_packet(packet, begun.codec)
+            self.decoded += 1
+            self.damaged += frames is None
+            at = ends - sum(frame.samples for frame in frames or ())
+            for frame in frames or ():
+                yield from self._feed(frame, at / clock.rate)
+                at += frame.samples
             if self.done:
                 return
             if self.ended:
@@ -180,27 +210,32 @@ def decode_pcm(
     sample_rate: int = 16_000,
     start: float | None = None,
     end: float | None = None,
+    *,
+    track: int | None = None,
 ) -> PcmArray:
-    """Decode ``source`` (a path or the file's bytes) to mono float32 samples in [-1, 1] at ``sample_rate``.
+    """Decode audio track ``track`` (None: the default one, as :func:`~.probe.probe_audio` picks it) of
+    ``source`` (a path or the file's bytes) to mono float32 samples in [-1, 1] at ``sample_rate``.
 
     ``start``/``end`` (seconds from the first decoded sample, the timeline of
     :func:`~.probe.probe_audio`) cut the result sample-accurately: the same samples as that slice of a
     whole-file decode. Decoding seeks (or skips packets) to a second before ``start`` and stops at ``end``,
     so a short range of a long file is cheap in time and memory. ``end`` past the audio means its end.
-    Channels are averaged (stereo: (L+R)/2, the level of the 16-bit mono clips sent to Gemini; FFmpeg's
-    float downmix would give (L+R)/sqrt(2), 3 dB louder, and clip loud stereo), then clipped to [-1, 1].
+    Channels are mixed by :func:`mix_to_mono`, then clipped to [-1, 1].
 
     Raises:
         AudioFileNotFoundError: ``source`` is a path with no file.
         CorruptAudioError: the bytes cannot be decoded as audio, or hold no audio stream.
+        InvalidArgumentError: there is no audio track ``track``.
     """
-    return decode_windows(source, sample_rate, [(start, end)])[0]
+    return decode_windows(source, sample_rate, [(start, end)], track=track)[0]
 
 
 def decode_windows(
     source: Path | str | bytes,
     sample_rate: int,
     ranges: Sequence[tuple[float | None, float | None]],
+    *,
+    track: int | None = None,
 ) -> list[PcmArray]:
     """:func:`decode_pcm` of each ``(start, end)`` in ``ranges``, from one open file: for every range, the
     same samples as ``decode_pcm(source, sample_rate, start, end)``, in the order of ``ranges`` (which may
@@ -213,6 +248,7 @@ def decode_windows(
         AudioFileNotFoundError: ``source`` is a path with no file.
         CorruptAudioError: the bytes cannot be decoded as audio, hold no audio stream, or a range holds
             only damaged packets.
+        InvalidArgumentError: there is no audio track ``track``.
     """
     if not ranges:
         return []
@@ -221,9 +257,10 @@ def decode_windows(
     pcms: list[PcmArray] = [np.zeros(0, dtype=np.float32)] * len(bounds)
     try:
         with _open(source) as container:
-            stream = next((s for s in container.streams if s.type == "audio"), None)
-            if stream is None:
+            streams = audio_streams(container)
+            if not streams:
                 raise CorruptAudioError(f"{label} contains no audio stream.")
+            stream = streams[choose_track(streams, track, label)]
             order = sorted(range(len(bounds)), key=lambda i: bounds[i][0])
             path = None if isinstance(source, bytes) else Path(source)
             feed = PacketFeed(container, stream, reopen=lambda: _open(source), path=path)
@@ -259,16 +296,27 @@ def _bounds(start: float | None, end: float | None) -> tuple[float, float | None
 
 
 def _collect(decoder: RangeDecoder, label: str, channels: int) -> PcmArray:
-    """All of ``decoder``'s samples (``channels`` interleaved) as one mono float32 array (the channels'
-    mean), clipped to [-1, 1].
+    """All of ``decoder``'s samples (``channels`` interleaved) as one mono float32 array, clipped to [-1, 1].
 
     Raises:
         CorruptAudioError: the range holds only damaged packets.
     """
-    parts = [np.asarray(piece, dtype=np.float32) for piece in decoder]
+    parts = [mix_to_mono(piece, channels) for piece in decoder]
     if decoder.written == 0 and decoder.damaged:
         raise CorruptAudioError(f"{label} holds no decodable audio ({decoder.damaged} damaged packets).")
     pcm = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-    if channels > 1:
-        pcm = pcm.reshape(-1, channels).mean(axis=1, dtype=np.float32)
     return np.clip(pcm, -1.0, 1.0, out=pcm) if len(pcm) else pcm
+
+
+def mix_to_mono(samples: npt.NDArray[Any], channels: int) -> PcmArray:
+    """Interleaved float samples of ``channels`` channels as mono float32: the mean of the channels.
+
+    The one mix for decoding and for every mono encoding: stereo becomes (L+R)/2 (FFmpeg's float downmix
+    gives (L+R)/sqrt(2), 3 dB louder, and clips loud stereo; its 5.1 downmix weighs channels differently
+    again). Not clipped.
+    """
+    pcm = np.asarray(samples, dtype=np.float32)
+    if channels > 1:
+        mixed: PcmArray = pcm.reshape(-1, channels).mean(axis=1, dtype=np.float32)
+        return mixed
+    return pcm

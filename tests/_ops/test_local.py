@@ -118,12 +118,13 @@ async def test_inspect_audio_reports_a_missing_file(tmp_path: Path) -> None:
         await _inspect(tmp_path / "meeting.mp3", tmp_path)
 
 
-async def test_inspect_audio_rejects_text_and_video_as_unsupported(
+async def test_inspect_audio_rejects_text_as_unsupported_and_reads_the_sound_of_a_video(
     text_as_mp3: Path, mp4_video: Path
 ) -> None:
-    for path in (text_as_mp3, mp4_video):
-        with pytest.raises(UnsupportedAudioError):
-            await _inspect(path, path.parent)
+    with pytest.raises(UnsupportedAudioError):
+        await _inspect(text_as_mp3, text_as_mp3.parent)
+    out = await _inspect(mp4_video, mp4_video.parent)
+    assert (out.format, out.codec, out.duration_seconds) == ("mp4", "aac", 1.0)
 
 
 async def test_inspect_audio_rejects_empty_files_as_corrupt(empty_file: Path) -> None:

@@ -7,8 +7,8 @@ import struct
 
 import pytest
 
+from gemini_audio_tools.audio._facts import CompressedPcmContainer
 from gemini_audio_tools.audio._pcm import aiff_facts
-from gemini_audio_tools.errors import UnsupportedAudioError
 
 RATE_44100 = bytes.fromhex("400eac44000000000000")  # 44100 as an 80-bit extended float
 
@@ -28,14 +28,14 @@ def aifc(compression: bytes) -> bytes:
     return b"FORM" + struct.pack(">I", len(body)) + body
 
 
-def test_a_known_aifc_compression_is_named() -> None:
+def test_a_compressed_aifc_is_left_to_ffmpeg_with_its_compression_named() -> None:
     data = aifc(b"ima4")
-    with pytest.raises(UnsupportedAudioError, match="compressed with IMA ADPCM; convert it"):
+    with pytest.raises(CompressedPcmContainer, match="compressed with IMA ADPCM"):
         aiff_facts(io.BytesIO(data), len(data), "'x.aifc'")
 
 
 def test_an_unknown_aifc_compression_tag_is_not_quoted_from_the_file() -> None:
     data = aifc(b"QWZX")
-    with pytest.raises(UnsupportedAudioError, match="compression type we do not recognise") as caught:
+    with pytest.raises(CompressedPcmContainer, match="compression type we do not recognise") as caught:
         aiff_facts(io.BytesIO(data), len(data), "'x.aifc'")
     assert "QWZX" not in str(caught.value)

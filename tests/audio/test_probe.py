@@ -172,18 +172,20 @@ def test_vbr_mp3_without_xing_cut_mid_frame_is_corrupt(vbr_mp3_without_xing: Pat
         probe_audio(cut)
 
 
-def test_empty_text_and_video_files_get_the_right_errors(
-    empty_file: Path, text_as_mp3: Path, mp4_video: Path
-) -> None:
+def test_empty_and_text_files_get_the_right_errors(empty_file: Path, text_as_mp3: Path) -> None:
     with pytest.raises(CorruptAudioError, match="empty"):
         probe_audio(empty_file)
     with pytest.raises(UnsupportedAudioError, match="text file"):
         probe_audio(text_as_mp3)
-    with pytest.raises(UnsupportedAudioError, match="MP4 video"):
-        probe_audio(mp4_video)
 
 
-def test_mp3_inside_a_wav_container_is_refused_with_advice(make_audio: MakeAudio, tmp_path: Path) -> None:
+def test_the_sound_of_a_video_is_probed(mp4_video: Path) -> None:
+    info = probe_audio(mp4_video)
+    assert (info.format, info.container, info.codec, info.has_video) == ("mp4", "mp4", "aac", True)
+    assert info.duration_seconds == 1.0 and not info.api_accepts
+
+
+def test_mp3_inside_a_wav_container_is_measured_by_ffmpeg(make_audio: MakeAudio, tmp_path: Path) -> None:
     source = make_audio("wav", 1.0)
     target = tmp_path / "mp3-in.wav"
     with av.open(str(source)) as src, av.open(str(target), "w", format="wav") as out:
@@ -194,8 +196,9 @@ def test_mp3_inside_a_wav_container_is_refused_with_advice(make_audio: MakeAudio
                 out.mux(packet)
         for packet in stream.encode(None):
             out.mux(packet)
-    with pytest.raises(UnsupportedAudioError, match=r"compressed audio .*0x0055.*ffmpeg"):
-        probe_audio(target)
+    info = probe_audio(target)
+    assert (info.format, info.codec, info.api_accepts) == ("wav", "mp3", False)
+    assert round(info.duration_seconds * 16000) == len(decode_pcm(target))
 
 
 def test_id3_tagged_adts_is_probed(audio_files: dict[str, Path], tmp_path: Path) -> None:
