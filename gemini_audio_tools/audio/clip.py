@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .encode import SPEECH_RATE, EncodedAudio, flac_range
+from .encode import EncodedAudio, flac_range
 from .probe import probe_audio
+from .wire import SPEECH_RATE
 
 ClippedAudio = EncodedAudio
 """A clip on disk (the name this module used before :mod:`.encode` generalised it)."""

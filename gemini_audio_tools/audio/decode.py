@@ -1,6 +1,6 @@
 """Decode any supported audio to mono float32 PCM at a fixed rate (16 kHz by default, what Gemini hears),
 and the one seeking, sample-exact range decoder that :func:`decode_pcm`, :func:`decode_windows` and
-:mod:`.clip` use.
+:mod:`.encode` use.
 
 Decisions (and why):
 

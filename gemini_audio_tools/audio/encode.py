@@ -1,23 +1,14 @@
 """Encode a time range of any audio FFmpeg reads into what is sent to Gemini, sample-accurately, into a
-temporary file: compact MP3, 16 kHz mono FLAC, or the source itself.
-
-Profiles (``GEMINI_AUDIO_WIRE_FORMAT``):
-
-* ``compact`` (the default): 16 kHz mono MP3 at a constant bit rate, 32 kbps (14.4 MB per audio hour),
-  lower for ranges so long that 32 kbps would not fit one inline request (:func:`compact_bit_rate`). The
-  API takes MP3; Opus would be half the size, but the API documents Ogg Vorbis only, not Opus.
-* ``flac``: 16 kHz mono FLAC, lossless for what the model hears.
-* ``original``: the file as it is when the API accepts it and the whole file is wanted; otherwise the range
-  cut losslessly to FLAC at the source's rate and channels (24-bit when the source has more than 16 bits).
+temporary file: compact MP3, 16 kHz mono FLAC, or FLAC at the source's rate and channels, as the wire
+profile asks (:mod:`.wire` says which, and when the file itself goes instead).
 
 Decisions (and why):
 
 * **16 kHz mono.** Gemini downsamples every input to 16 kHz and merges channels (its token count, 32/s, is
   the same for any rate or channel count), so nothing the model hears is lost. Mono is the channels' mean,
   the same mix :func:`~.decode.decode_pcm` uses (:func:`~.decode.mix_to_mono`).
-* **Pass-through** (:func:`passes_through`): a whole file the API accepts as is goes unchanged under
-  ``original``, under ``compact`` when it is already compact (:func:`is_compact`: MP3/AAC speech at a low
-  bit rate), and under ``flac`` when it already is 16 kHz (or lower) mono FLAC. Nothing is written then.
+* **Pass-through** (:func:`~.wire.passes_through`): then the file itself is yielded; nothing is written.
+* **Lossless cuts.** ``original`` keeps 24 bits for lossless sources with more than 16 (FLAC in s32).
 * **Timeline and seeking.** Times are seconds from the first decoded sample, the timeline of
   :func:`~.probe.probe_audio`'s duration; the samples come from :class:`~.decode.RangeDecoder`, which
   seeks (or skips packets) to just before the range and yields exactly the samples a whole-file decode
@@ -38,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final
 
 import av
 import numpy as np
@@ -52,22 +43,9 @@ from ._tracks import audio_streams
 from .decode import RangeDecoder, mix_to_mono
 from .formats import mime_type_for
 from .probe import AudioInfo
+from .wire import PROFILES, SPEECH_RATE, Profile, compact_bit_rate, passes_through
 
-Profile = Literal["compact", "flac", "original"]
-PROFILES: Final[tuple[Profile, ...]] = ("compact", "flac", "original")
-
-SPEECH_RATE: Final = 16_000
-"""The sample rate Gemini hears (it downsamples everything to it)."""
-COMPACT_BIT_RATES: Final = (32_000, 24_000, 16_000)
-"""MP3 bit rates of ``compact``, best first: the first whose range fits one inline request is used."""
-COMPACT_MAX_BIT_RATE: Final = 33_000
-"""An accepted lossy file at or below this average bit rate (~15 MB per audio hour) is already compact."""
-INLINE_REQUEST_BYTES: Final = 100_000_000
-"""The API's limit for a whole request with inline data (100 MB since January 2026)."""
-_REQUEST_ROOM: Final = 1_000_000  # for the prompt, the system instruction and JSON framing
-_MP3_OVERHEAD: Final = 4096  # bytes of an MP3 beyond bit rate x duration: its Info frame and LAME's delay
 _FLAC_MAX_CHANNELS: Final = 8
-_LOSSY: Final = frozenset({"mp3", "aac", "vorbis", "opus"})  # the lossy codecs the API accepts
 
 
 @dataclass(frozen=True)
@@ -86,51 +64,6 @@ class EncodedAudio:
     sample_rate: int
     channels: int
     passed_through: bool = False
-
-
-def must_transcode(info: AudioInfo) -> bool:
-    """Whether the API would refuse the file as it is (M4A, Opus, WebM, a video, ...)."""
-    return not info.api_accepts
-
-
-def is_compact(info: AudioInfo) -> bool:
-    """Whether an accepted file is already compact: a lossy codec at no more than
-    :data:`COMPACT_MAX_BIT_RATE` on average (MP3/AAC speech), so re-encoding it would save little."""
-    return (
-        info.api_accepts
-        and info.codec in _LOSSY
-        and info.bit_rate is not None
-        and info.bit_rate <= COMPACT_MAX_BIT_RATE
-    )
-
-
-def passes_through(
-    info: AudioInfo, profile: Profile, start: float | None = None, end: float | None = None
-) -> bool:
-    """Whether ``profile`` sends ``[start, end)`` of the file as the file itself (see the module docstring).
-
-    Raises:
-        InvalidTimeRangeError: the range does not fit the audio.
-    """
-    whole = resolve_seconds(start, end, info.duration_seconds).covers(info.duration_seconds)
-    if not info.api_accepts or not whole:
-        return False
-    if profile == "original":
-        return True
-    if profile == "compact":
-        return is_compact(info)
-    return info.codec == "flac" and info.sample_rate <= SPEECH_RATE and info.channels == 1
-
-
-def compact_bit_rate(seconds: float) -> int:
-    """The ``compact`` MP3 bit rate for ``seconds`` of audio: the best of :data:`COMPACT_BIT_RATES` whose
-    file, base64-encoded (4/3 of its size), fits one inline request with room for the prompt. 9.5 hours
-    (the API's most per request) fit at 16 kbps."""
-    budget = (INLINE_REQUEST_BYTES - _REQUEST_ROOM) * 3 // 4
-    for bit_rate in COMPACT_BIT_RATES:
-        if seconds * bit_rate / 8 + _MP3_OVERHEAD <= budget:
-            return bit_rate
-    return COMPACT_BIT_RATES[-1]
 
 
 @dataclass(frozen=True)

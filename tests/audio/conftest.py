@@ -1,4 +1,5 @@
-"""Long-ish MP3 and ADTS files for the seek-table tests (tests/audio/test_seek.py, test_decode.py).
+"""Long-ish MP3 and ADTS files for the seek-table tests (tests/audio/test_seek.py, test_decode.py), and a
+private temporary directory for the tests that check temporary files are removed.
 
 30 s each: a seek table needs the stretch walk, which normally takes files over 2 MiB only; the tests make
 it take these (``seek_tables_for_small_files``) rather than encode minutes of audio on a shared machine.
@@ -6,6 +7,7 @@ it take these (``seek_tables_for_small_files``) rather than encode minutes of au
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,3 +73,13 @@ def seek_tables_for_small_files(monkeypatch: pytest.MonkeyPatch) -> Iterator[Non
     _seek._table.cache_clear()
     yield
     _seek._table.cache_clear()
+
+
+@pytest.fixture
+def no_leftovers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Temporary files go to a directory of this test's own (other runs share /tmp), empty at the end."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    yield
+    assert list(scratch.iterdir()) == []

@@ -1,4 +1,3 @@
-import tempfile
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -10,10 +9,6 @@ from gemini_audio_tools.audio.clip import clip_range, clip_to_bytes
 from gemini_audio_tools.audio.decode import decode_pcm
 from gemini_audio_tools.audio.probe import probe_audio
 from gemini_audio_tools.errors import InvalidTimeRangeError, UnsupportedAudioError
-
-
-def leftover_clips() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob("gemini-audio-clip-*"))
 
 
 def assert_clip_matches(
@@ -80,12 +75,12 @@ def test_keeping_the_original_rate_cuts_at_the_original_sample(multichannel_file
         assert round(info.duration_seconds * 48000) == 24000
 
 
-def test_the_temporary_file_is_deleted_when_the_block_ends(audio_files: dict[str, Path]) -> None:
-    before = leftover_clips()
+def test_the_temporary_file_is_deleted_when_the_block_ends(
+    audio_files: dict[str, Path], no_leftovers: None
+) -> None:
     with clip_range(audio_files["wav"], 0.0, 1.0) as clip:
         assert clip.path.exists()
     assert not clip.path.exists()
-    assert leftover_clips() == before
 
 
 def test_the_temporary_file_is_deleted_when_the_block_raises(audio_files: dict[str, Path]) -> None:
@@ -95,13 +90,13 @@ def test_the_temporary_file_is_deleted_when_the_block_raises(audio_files: dict[s
     assert not path.exists()
 
 
-def test_a_failed_clip_leaves_no_temporary_file(text_as_mp3: Path, audio_files: dict[str, Path]) -> None:
-    before = leftover_clips()
+def test_a_failed_clip_leaves_no_temporary_file(
+    text_as_mp3: Path, audio_files: dict[str, Path], no_leftovers: None
+) -> None:
     with pytest.raises(UnsupportedAudioError), clip_range(text_as_mp3, None, None):
         pass
     with pytest.raises(InvalidTimeRangeError), clip_range(audio_files["wav"], 1.0, 9.0):
         pass
-    assert leftover_clips() == before
 
 
 @pytest.mark.parametrize(
@@ -128,12 +123,12 @@ def test_an_end_a_rounding_error_past_the_duration_means_the_end(audio_files: di
         pass
 
 
-def test_clip_to_bytes_returns_flac_bytes_and_cleans_up(audio_files: dict[str, Path]) -> None:
-    before = leftover_clips()
+def test_clip_to_bytes_returns_flac_bytes_and_cleans_up(
+    audio_files: dict[str, Path], no_leftovers: None
+) -> None:
     data, mime = clip_to_bytes(audio_files["aac"], 1.0, 2.0)
     assert mime == "audio/flac" and data[:4] == b"fLaC"
     assert len(decode_pcm(data, 16000)) == 16000
-    assert leftover_clips() == before
 
 
 @pytest.mark.parametrize("name", ["lame-mp3", "aac-silence"])

@@ -2,43 +2,23 @@
 
 from __future__ import annotations
 
-import tempfile
 import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
 
-from gemini_audio_tools.audio import _container, encode, probe
+from gemini_audio_tools.audio import _container, probe, wire
 from gemini_audio_tools.audio.decode import decode_pcm
-from gemini_audio_tools.audio.encode import (
-    COMPACT_MAX_BIT_RATE,
-    INLINE_REQUEST_BYTES,
-    PROFILES,
-    compact_bit_rate,
-    encode_range,
-    is_compact,
-    must_transcode,
-    passes_through,
-)
+from gemini_audio_tools.audio.encode import encode_range
 from gemini_audio_tools.audio.probe import probe_audio
+from gemini_audio_tools.audio.wire import COMPACT_MAX_BIT_RATE, INLINE_REQUEST_BYTES, PROFILES, passes_through
 from gemini_audio_tools.errors import CorruptAudioError, InvalidTimeRangeError
 from tests.fixtures.audio import MakeAudio, SpeechAudio
 
 HOUR = 3600
 AAC_TOLERANCE = 5e-3  # FFmpeg's AAC decoder started mid-stream differs slightly in value (test_decode.py)
-
-
-@pytest.fixture
-def no_leftovers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Temporary files go to a directory of this test's own (other runs share /tmp), empty at the end."""
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    yield
-    assert list(scratch.iterdir()) == []
 
 
 def slice_of(path: Path, rate: int, start: float, end: float) -> np.ndarray:
@@ -165,16 +145,6 @@ def test_flac_passes_through_only_16_khz_mono_flac(make_audio: MakeAudio, no_lef
         assert (out.sample_rate, out.channels, out.passed_through) == (16000, 1, False)
 
 
-def test_must_transcode_and_is_compact_read_the_probe(
-    audio_files: dict[str, Path], container_files: dict[str, Path], make_audio: MakeAudio
-) -> None:
-    assert not any(must_transcode(probe_audio(path)) for path in audio_files.values())
-    assert all(must_transcode(probe_audio(path)) for path in container_files.values())
-    assert is_compact(probe_audio(make_audio("mp3", 4.0, rate=16000)))
-    assert not is_compact(probe_audio(audio_files["wav"]))  # PCM is never compact
-    assert not is_compact(probe_audio(container_files["opus"]))  # compact, but the API must get MP3
-
-
 def test_compact_stays_under_15_mb_per_audio_hour_for_every_input(
     make_audio: MakeAudio, container_files: dict[str, Path], long_speech_wav: SpeechAudio, no_leftovers: None
 ) -> None:
@@ -189,21 +159,11 @@ def test_compact_stays_under_15_mb_per_audio_hour_for_every_input(
             assert size / seconds * HOUR <= 15e6, path.name
 
 
-def test_the_compact_bit_rate_drops_so_that_9_5_hours_fit_one_inline_request() -> None:
-    assert compact_bit_rate(60) == compact_bit_rate(5 * HOUR) == 32_000
-    assert compact_bit_rate(6 * HOUR) == 24_000
-    assert compact_bit_rate(9 * HOUR) == compact_bit_rate(9.5 * HOUR) == 16_000
-    for hours in (1, 5, 6, 9, 9.5):
-        seconds = hours * HOUR
-        base64 = (compact_bit_rate(seconds) / 8 * seconds + 4096) * 4 / 3
-        assert base64 <= INLINE_REQUEST_BYTES - 1_000_000, hours  # with room for the prompt
-
-
 def test_a_16_kbps_encoding_really_is_small_enough_for_9_hours_inline(
     make_audio: MakeAudio, monkeypatch: pytest.MonkeyPatch, no_leftovers: None
 ) -> None:
     path = make_audio("wav", 60.0, channels=2, rate=44100)
-    monkeypatch.setattr(encode, "INLINE_REQUEST_BYTES", 1_200_000)  # a minute now needs the lowest rate
+    monkeypatch.setattr(wire, "INLINE_REQUEST_BYTES", 1_200_000)  # a minute now needs the lowest rate
     with encode_range(path, probe_audio(path), None, None, profile="compact") as out:
         assert probe_audio(out.path).bit_rate == pytest.approx(16_000, rel=0.02)
         per_second = out.size_bytes / out.duration_seconds

@@ -1,6 +1,6 @@
 import pytest
 
-from gemini_audio_tools.audio.formats import FORMATS, format_for_mime, mime_type_for
+from gemini_audio_tools.audio.formats import FORMATS, describe, file_mime_type, format_for_mime, mime_type_for
 from gemini_audio_tools.errors import UnsupportedAudioError
 
 
@@ -28,7 +28,14 @@ def test_common_aliases_and_parameters_are_understood() -> None:
 
 
 def test_formats_gemini_does_not_accept_are_refused_with_the_accepted_list() -> None:
-    with pytest.raises(UnsupportedAudioError, match="WAV, MP3, AIFF"):
+    with pytest.raises(UnsupportedAudioError, match="takes WAV, MP3, AIFF"):
         mime_type_for("m4a")
     with pytest.raises(UnsupportedAudioError, match="audio/mp4"):
         format_for_mime("audio/mp4")
+
+
+def test_other_kinds_are_described_for_messages_and_keep_their_own_mime_types() -> None:
+    assert describe("mp4") == "an MP4 video" and describe("opus") == "an Ogg Opus file"
+    assert file_mime_type("m4a") == "audio/mp4" and file_mime_type("mp3") == "audio/mp3"
+    assert file_mime_type("something-new") == "application/octet-stream"
+    assert describe("xyz") == "a XYZ file"
