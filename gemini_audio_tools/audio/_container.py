@@ -33,10 +33,9 @@ from ._open import open_audio
 from ._packets import decode_packet
 from ._tracks import audio_streams, choose_track, has_video
 from .formats import describe
-from .sniff import UNKNOWN
+from .sniff import ADVICE, UNKNOWN
 
 _ISO_KINDS = frozenset({"mp4", "m4a", "mov", "3gp"})
-_NOT_AUDIO = "pass the path of a recording (any audio file, or a video with sound)"
 
 
 @dataclass(frozen=True)
@@ -67,10 +66,12 @@ def container_facts(path: Path, kind: str, size: int, label: str, track: int | N
             video = has_video(container)
             name = _format_name(kind, video, container)
             if not streams:
-                what = "a file FFmpeg reads" if kind == UNKNOWN else describe(name)
-                raise UnsupportedAudioError(
-                    f"{sized} is {what} with no audio track; there is no sound in it to use. {_NOT_AUDIO}."
+                what = (
+                    "has no audio track: it is not audio, or a picture or video without sound"
+                    if kind == UNKNOWN
+                    else f"is {describe(name)} with no audio track, so there is no sound in it to use"
                 )
+                raise UnsupportedAudioError(f"{sized} {what}; {ADVICE}.")
             index = choose_track(streams, track, label)
             stream = streams[index]
             samples, audio_bytes = _measure(path, kind, container, stream, size, label)
@@ -163,7 +164,7 @@ def _unreadable(path: Path, kind: str, size: int, label: str, exc: av.FFmpegErro
     if kind == UNKNOWN:
         return UnsupportedAudioError(
             f"{label} is not audio in any format we recognise (binary data that is neither audio nor a "
-            f"known document, image, archive or video format); {_NOT_AUDIO}."
+            f"known document, image, archive or video format); {ADVICE}."
         )
     what = describe(kind)
     if kind in _ISO_KINDS:

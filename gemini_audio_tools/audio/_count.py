@@ -86,7 +86,7 @@ class PacketCounter:
         if packet.size == 0:
             return 0
         if self.codec == "opus":
-            whole = opus_packet_samples(bytes(packet)[:2])
+            whole = opus_packet_samples(memoryview(packet)[:2].tobytes())
         elif self._fixed:
             whole = self._fixed
         else:

@@ -208,7 +208,7 @@ def _write(
             padding = _Padding()
             if fmt == "s32":
                 encoder.codec_context.format = "s32"
-            with closing(PacketFeed(source, stream, path=path)) as feed:
+            with closing(PacketFeed(source, stream, reopen=lambda: open_audio(path), path=path)) as feed:
                 decoder = RangeDecoder(
                     source, stream, first, last, rate=rate, layout=source_layout, sample_format=fmt, feed=feed
                 )

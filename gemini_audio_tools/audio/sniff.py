@@ -34,7 +34,8 @@ HEAD_BYTES = 8192
 UNKNOWN = "unknown"
 """What :func:`sniff_bytes` calls binary data it does not recognise (FFmpeg may still read it)."""
 
-_NOT_AUDIO = "pass the path of a recording (any audio file, or a video with sound)"
+ADVICE = "pass the path of a recording (any audio file, or a video with sound)"
+"""What a refusal of something that is not audio tells the caller to do instead."""
 
 
 def sniff_bytes(head: bytes, size: int) -> str:
@@ -90,8 +91,7 @@ def _sniff_after_id3(head: bytes, size: int, label: str, total: int | None = Non
     _refuse_text(head, label)
     if not any(head):
         raise UnsupportedAudioError(
-            f"{label} is not audio: it starts with nothing but zero bytes (an empty or wiped file); "
-            f"{_NOT_AUDIO}."
+            f"{label} is not audio: it starts with nothing but zero bytes (an empty or wiped file); {ADVICE}."
         )
     return UNKNOWN
 
@@ -104,7 +104,7 @@ def _need(head: bytes, size: int, count: int, label: str, what: str) -> None:
 
 
 def _refuse(label: str, what: str) -> UnsupportedAudioError:
-    return UnsupportedAudioError(f"{label} is {what}, not audio; {_NOT_AUDIO}.")
+    return UnsupportedAudioError(f"{label} is {what}, not audio; {ADVICE}.")
 
 
 def _container(head: bytes, size: int, label: str) -> str | None:
@@ -226,7 +226,7 @@ def _magic(head: bytes, label: str) -> str | None:
     """The kind named by a file's magic bytes: refused if it is not audio, else its short name."""
     for magic, name in _NOT_AUDIO_MAGIC:
         if head.startswith(magic):
-            raise UnsupportedAudioError(f"{label} is {name}, which holds no recorded sound; {_NOT_AUDIO}.")
+            raise UnsupportedAudioError(f"{label} is {name}, which holds no recorded sound; {ADVICE}.")
     for magic, kind in _AUDIO_MAGIC:
         if head.startswith(magic):
             return kind
@@ -277,5 +277,5 @@ def _refuse_text(head: bytes, label: str) -> None:
     kind = text_kind(head[:4096])
     if kind is not None:
         raise UnsupportedAudioError(
-            f"{label} is {kind}, not audio; {_NOT_AUDIO} (text cannot be converted to audio)."
+            f"{label} is {kind}, not audio; {ADVICE} (text cannot be converted to audio)."
         )

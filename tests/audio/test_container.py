@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from fractions import Fraction
 from pathlib import Path
 
@@ -190,3 +191,21 @@ def test_cover_art_does_not_make_audio_a_video(tmp_path: Path, container_files: 
                 out.mux(packet)
     info = probe_audio(target)
     assert info.format == "m4a" and not info.has_video
+
+
+def test_a_picture_ffmpeg_reads_is_refused_as_having_no_audio_track(tmp_path: Path) -> None:
+    width = height = 8
+    pixels = bytes((width * 3 + 3) // 4 * 4 * height)
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 24, 0, len(pixels), 2835, 2835, 0, 0)
+    path = tmp_path / "photo.mp3"
+    path.write_bytes(b"BM" + struct.pack("<IHHI", 54 + len(pixels), 0, 0, 54) + info + pixels)
+    with pytest.raises(UnsupportedAudioError, match=r"has no audio track: it is not audio, or a picture"):
+        probe_audio(path)
+
+
+def test_an_ogg_opus_cut_off_mid_page_is_truncated(container_files: dict[str, Path], tmp_path: Path) -> None:
+    data = container_files["opus"].read_bytes()
+    cut = tmp_path / "note.opus"
+    cut.write_bytes(data[: len(data) - 100])
+    with pytest.raises(CorruptAudioError, match="truncated: its last Ogg page is cut off"):
+        probe_audio(cut)

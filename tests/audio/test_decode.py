@@ -10,7 +10,7 @@ import pytest
 from gemini_audio_tools.audio import _feed
 from gemini_audio_tools.audio._feed import PacketFeed
 from gemini_audio_tools.audio._seek import seek_table
-from gemini_audio_tools.audio.decode import RangeDecoder, decode_pcm, decode_windows
+from gemini_audio_tools.audio.decode import RangeDecoder, decode_pcm, decode_windows, mix_to_mono
 from gemini_audio_tools.audio.probe import probe_audio
 from gemini_audio_tools.errors import AudioFileNotFoundError, CorruptAudioError
 from tests.fixtures.audio import MakeAudio
@@ -369,3 +369,47 @@ def test_a_stereo_file_decodes_at_the_level_of_its_channels_not_louder_and_not_c
     assert 0.89 < np.abs(decoded).max() < 0.91  # FFmpeg's float downmix gave 1.27, clipped to 1.0
     with clip_range(stereo, 0.5, 1.5) as clip:  # what Gemini is sent has the same level
         assert np.allclose(decode_pcm(clip.path, rate), decoded[rate // 2 : 3 * rate // 2], atol=1e-3)
+
+
+SEEKABLE_CONTAINERS = ["m4a", "m4a-fragmented", "m4a-opus", "mov", "3gp-aac", "opus", "caf"]
+
+
+@pytest.mark.parametrize("name", SEEKABLE_CONTAINERS)
+def test_ranges_of_containers_timed_in_whole_samples_are_the_whole_decodes_slices(
+    container_files: dict[str, Path], name: str
+) -> None:
+    path = container_files[name]
+    rate = probe_audio(path).sample_rate
+    whole = decode_pcm(path, rate)
+    with av.open(str(path)) as container:
+        assert PacketFeed(container, container.streams.audio[0]).seekable, name
+    for start, end in ((1.3, 2.6), (2.2, None), (0.4, 1.0)):
+        part = decode_pcm(path, rate, start=start, end=end)
+        reference = whole[round(start * rate) : None if end is None else round(end * rate)]
+        assert len(part) == len(reference) > 0, (name, start)
+        assert np.max(np.abs(part - reference)) <= AAC_TOLERANCE, (name, start)
+
+
+@pytest.mark.parametrize("name", ["m4a", "opus", "m4a-opus"])
+def test_windows_of_stateful_decoders_are_the_samples_each_decodes_alone(
+    container_files: dict[str, Path], name: str
+) -> None:
+    """AAC and Opus decoders keep state through a seek, and a seek to 0 skips an M4A's priming packet."""
+    assert_windows_decode_as_each_alone(
+        container_files[name], [(1.25, 2.5), (0.3, 1.1), (2.0, None), (0.0, 0.7)]
+    )
+
+
+def test_a_5_1_file_decodes_to_the_mean_of_its_channels(multichannel_files: dict[str, Path]) -> None:
+    path = multichannel_files["flac-6ch"]
+    with av.open(str(path)) as container:
+        samples = np.concatenate([f.to_ndarray().reshape(-1, 6) for f in container.decode(audio=0)])
+    assert samples.dtype == np.int16  # FLAC decodes to packed 16-bit here
+    mean = samples.astype(np.float64).mean(axis=1) / 32768
+    assert np.allclose(decode_pcm(path, 48000), mean, atol=1e-6)
+
+
+def test_the_mix_averages_interleaved_channels() -> None:
+    stereo = np.array([0.5, -0.5, 1.0, 0.0, -1.0, -1.0], dtype=np.float32)
+    assert np.array_equal(mix_to_mono(stereo, 2), np.array([0.0, 0.5, -1.0], dtype=np.float32))
+    assert mix_to_mono(stereo, 1) is not None and len(mix_to_mono(stereo, 1)) == 6
