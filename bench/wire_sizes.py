@@ -20,7 +20,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from gemini_audio_tools.audio import wire
+from gemini_audio_tools.audio import profiles
 from gemini_audio_tools.audio.decode import decode_pcm
 from gemini_audio_tools.audio.encode import encode_range
 from gemini_audio_tools.audio.probe import AudioInfo, probe_audio
@@ -95,7 +95,7 @@ def main(argv: list[str]) -> int:
         for path in inputs:
             info = probe_audio(path)
             sizes = [info.size_bytes / info.duration_seconds * HOUR / 1e6]
-            for profile in wire.PROFILES:
+            for profile in profiles.PROFILES:
                 with encode_range(path, info, None, None, profile=profile) as out:
                     sizes.append(out.size_bytes / out.duration_seconds * HOUR / 1e6)
             missed += sizes[1] > LIMIT_MB
@@ -110,15 +110,15 @@ def _compact_wer(recognizer: object, path: Path, info: AudioInfo) -> list[str]:
     """Word error rate of compact MP3 at each of its bit rates against the source's own transcript (each
     rate forced by making it the only one compact may choose)."""
     reference = _words(recognizer, path)
-    rates = wire.COMPACT_BIT_RATES
+    rates = profiles.COMPACT_BIT_RATES
     found = []
     try:
         for rate in rates:
-            setattr(wire, "COMPACT_BIT_RATES", (rate,))  # noqa: B010 - a constant, swapped for the bench
+            setattr(profiles, "COMPACT_BIT_RATES", (rate,))  # noqa: B010 - a constant, swapped for the bench
             with encode_range(path, info, None, None, profile="compact") as out:
                 found.append(f"{rate // 1000} kbps {_wer(reference, _words(recognizer, out.path)):.3f}")
     finally:
-        setattr(wire, "COMPACT_BIT_RATES", rates)  # noqa: B010
+        setattr(profiles, "COMPACT_BIT_RATES", rates)  # noqa: B010
     return found
 
 

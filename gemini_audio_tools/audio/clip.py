@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .encode import EncodedAudio, flac_range
 from .probe import probe_audio
-from .wire import SPEECH_RATE
+from .profiles import SPEECH_RATE
 
 ClippedAudio = EncodedAudio
 """A clip on disk (the name this module used before :mod:`.encode` generalised it)."""

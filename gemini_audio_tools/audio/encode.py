@@ -1,13 +1,13 @@
 """Encode a time range of any audio FFmpeg reads into what is sent to Gemini, sample-accurately, into a
 temporary file: compact MP3, 16 kHz mono FLAC, or FLAC at the source's rate and channels, as the wire
-profile asks (:mod:`.wire` says which, and when the file itself goes instead).
+profile asks (:mod:`.profiles` says which, and when the file itself goes instead).
 
 Decisions (and why):
 
 * **16 kHz mono.** Gemini downsamples every input to 16 kHz and merges channels (its token count, 32/s, is
   the same for any rate or channel count), so nothing the model hears is lost. Mono is the channels' mean,
   the same mix :func:`~.decode.decode_pcm` uses (:func:`~.decode.mix_to_mono`).
-* **Pass-through** (:func:`~.wire.passes_through`): then the file itself is yielded; nothing is written.
+* **Pass-through** (:func:`~.profiles.passes_through`): then the file itself is yielded; nothing is written.
 * **Lossless cuts.** ``original`` keeps 24 bits for lossless sources with more than 16 (FLAC in s32).
 * **Timeline and seeking.** Times are seconds from the first decoded sample, the timeline of
   :func:`~.probe.probe_audio`'s duration; the samples come from :class:`~.decode.RangeDecoder`, which
@@ -43,7 +43,7 @@ from ._tracks import audio_streams
 from .decode import RangeDecoder, mix_to_mono
 from .formats import mime_type_for
 from .probe import AudioInfo
-from .wire import PROFILES, SPEECH_RATE, Profile, compact_bit_rate, passes_through
+from .profiles import PROFILES, SPEECH_RATE, Profile, compact_bit_rate, passes_through
 
 _FLAC_MAX_CHANNELS: Final = 8
 

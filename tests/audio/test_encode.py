@@ -9,11 +9,16 @@ import av
 import numpy as np
 import pytest
 
-from gemini_audio_tools.audio import _container, probe, wire
+from gemini_audio_tools.audio import _container, probe, profiles
 from gemini_audio_tools.audio.decode import decode_pcm
 from gemini_audio_tools.audio.encode import encode_range
 from gemini_audio_tools.audio.probe import probe_audio
-from gemini_audio_tools.audio.wire import COMPACT_MAX_BIT_RATE, INLINE_REQUEST_BYTES, PROFILES, passes_through
+from gemini_audio_tools.audio.profiles import (
+    COMPACT_MAX_BIT_RATE,
+    INLINE_REQUEST_BYTES,
+    PROFILES,
+    passes_through,
+)
 from gemini_audio_tools.errors import CorruptAudioError, InvalidTimeRangeError
 from tests.fixtures.audio import MakeAudio, SpeechAudio
 
@@ -163,7 +168,7 @@ def test_a_16_kbps_encoding_really_is_small_enough_for_9_hours_inline(
     make_audio: MakeAudio, monkeypatch: pytest.MonkeyPatch, no_leftovers: None
 ) -> None:
     path = make_audio("wav", 60.0, channels=2, rate=44100)
-    monkeypatch.setattr(wire, "INLINE_REQUEST_BYTES", 1_200_000)  # a minute now needs the lowest rate
+    monkeypatch.setattr(profiles, "INLINE_REQUEST_BYTES", 1_200_000)  # a minute now needs the lowest rate
     with encode_range(path, probe_audio(path), None, None, profile="compact") as out:
         assert probe_audio(out.path).bit_rate == pytest.approx(16_000, rel=0.02)
         per_second = out.size_bytes / out.duration_seconds

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gemini_audio_tools.audio.probe import probe_audio
-from gemini_audio_tools.audio.wire import (
+from gemini_audio_tools.audio.profiles import (
     INLINE_REQUEST_BYTES,
     compact_bit_rate,
     is_compact,
