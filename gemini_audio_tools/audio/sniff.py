@@ -85,10 +85,14 @@ def _sniff(head: bytes, size: int, label: str) -> str:
 def _sniff_after_id3(head: bytes, size: int, label: str, total: int | None = None) -> str:
     """What ``head`` (what follows any ID3v2 tag) is; ``total`` is the whole file's size if larger."""
     label = f"{label} ({format_size(size if total is None else total)})"
-    found = _container(head, size, label) or _magic(head, label) or _frames(head, size, label)
+    found = _container(head, size, label)
     if found is not None:
         return found
-    _refuse_text(head, label)
+    _refuse_not_audio(head, label)
+    _refuse_text(head, label)  # before short magic like "MAC " or ".snd", which text can start with
+    found = _audio_magic(head) or _frames(head, size, label)
+    if found is not None:
+        return found
     if not any(head):
         raise UnsupportedAudioError(
             f"{label} is not audio: it starts with nothing but zero bytes (an empty or wiped file); {ADVICE}."
@@ -139,6 +143,8 @@ def _container(head: bytes, size: int, label: str) -> str | None:
         return "mov"  # QuickTime files from before the ftyp box
     if magic == b"\x1a\x45\xdf\xa3":
         return "webm" if b"webm" in head[:64] else "matroska"
+    if head.startswith((b"#!AMR\n", b"#!AMR-WB\n")):
+        return "amr"  # before the text check: frames of silence ("|") are printable
     return None
 
 
@@ -209,7 +215,6 @@ _AUDIO_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x30\x26\xb2\x75\x8e\x66\xcf\x11", "asf"),
     (b".snd", "au"),
     (b"caff", "caf"),
-    (b"#!AMR", "amr"),
     (b"MAC ", "ape"),
     (b"wvpk", "wv"),
     (b"DSD ", "dsf"),
@@ -222,11 +227,15 @@ _AUDIO_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def _magic(head: bytes, label: str) -> str | None:
-    """The kind named by a file's magic bytes: refused if it is not audio, else its short name."""
+def _refuse_not_audio(head: bytes, label: str) -> None:
+    """Refuse a document, image, archive, program or MIDI file, named by its magic bytes."""
     for magic, name in _NOT_AUDIO_MAGIC:
         if head.startswith(magic):
             raise UnsupportedAudioError(f"{label} is {name}, which holds no recorded sound; {ADVICE}.")
+
+
+def _audio_magic(head: bytes) -> str | None:
+    """The short name of an audio or video container named by its magic bytes."""
     for magic, kind in _AUDIO_MAGIC:
         if head.startswith(magic):
             return kind

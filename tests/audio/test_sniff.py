@@ -75,6 +75,12 @@ def test_a_refused_text_file_is_named_by_kind_and_none_of_its_text_is_quoted(
         assert word not in message
 
 
+@pytest.mark.parametrize("text", [b"MAC address list\nrouter 1\n", b".snd files to check\n", b"FLV notes\n"])
+def test_text_that_starts_like_an_audio_format_is_still_text(text: bytes) -> None:
+    with pytest.raises(UnsupportedAudioError, match="is a plain text file, not audio"):
+        sniff_bytes(text * 20, len(text) * 20)
+
+
 def test_utf16_text_is_named_without_quoting_it() -> None:
     data = "\ufeffpassword=hunter2-secret".encode("utf-16")
     with pytest.raises(UnsupportedAudioError, match="UTF-16 text file") as caught:
@@ -154,6 +160,7 @@ def test_what_is_not_audio_is_refused_with_what_it_is(head: bytes, message: str)
         (b"OggS\x00\x02" + b"\x00" * 20 + b"\x01\x1e\x80theora\x03\x02", "ogv"),
         (b"OggS\x00\x02" + b"\x00" * 20 + b"\x01\x33\x7fFLAC\x01\x00", "oga"),
         (b"#!AMR\n" + b"\x3c" * 40, "amr"),
+        (b"#!AMR\n" + b"\x7c" * 400, "amr"),  # silence: one printable byte per frame
         (b"#!AMR-WB\n" + b"\x3c" * 40, "amr"),
         (b"\x30\x26\xb2\x75\x8e\x66\xcf\x11\xa6\xd9", "asf"),
         (b"caff\x00\x01\x00\x00desc", "caf"),
