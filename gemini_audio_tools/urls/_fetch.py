@@ -44,7 +44,6 @@ from ._network import Network, Resolver, Timeouts, system_resolver
 from ._policy import AllowedHost, Target, parse_target
 
 if TYPE_CHECKING:
-    from ..audio import AudioFormat
     from ._http import Exchange
 
 REDIRECT_LIMIT = 5
@@ -183,12 +182,13 @@ async def fetch_head(
     return UrlHead(bytes(data[:n]), size, final.shown, exchange.head.content_type)
 
 
-def sniff_fetched(fetched: DownloadedFile | UrlHead) -> AudioFormat:
-    """The audio format of a download or a head, by content; the server's Content-Type is ignored.
+def sniff_fetched(fetched: DownloadedFile | UrlHead) -> str:
+    """What a download or a head is, by content (``audio.sniff_bytes``: "mp3", "m4a", "webm", ...); the
+    server's Content-Type is ignored.
 
     Raises:
-        UnsupportedAudioError: not audio Gemini accepts (e.g. "… is an HTML page …, not audio"), with the
-            redacted URL in the message.
+        UnsupportedAudioError: surely not audio (e.g. "… is an HTML page …, not audio"), with the redacted
+            URL in the message.
         CorruptAudioError: empty, or an audio header cut short.
     """
     from ..audio import sniff_bytes, sniff_file  # PyAV behind it: only when needed
