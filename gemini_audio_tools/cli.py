@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from ._cli_args import add_operation_arguments, operation_arguments
+from ._cli_models import add_models_command, run_models
 from ._cli_progress import StderrProgress
 from ._embedded import embedded_emulator
 from .config import Settings, allowed_dirs_in
@@ -37,8 +38,9 @@ __all__ = ["build_parser", "main", "run"]
 PROG = "gemini-audio"
 
 
-def _add_global_flags(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> None:
+def _add_global_flags(parser: argparse.ArgumentParser, *, in_subcommand: bool, model: bool = True) -> None:
     # In subcommands the defaults are suppressed so a flag given before the subcommand is not overwritten.
+    # An operation that uses a model has its own --model (its input field); the others take none.
     default: Any = argparse.SUPPRESS if in_subcommand else None
     group = parser.add_argument_group("global options")
     group.add_argument(
@@ -49,7 +51,12 @@ def _add_global_flags(parser: argparse.ArgumentParser, *, in_subcommand: bool) -
         help="Directory audio may be read from (repeatable). Default: GEMINI_AUDIO_ALLOWED_DIRS, else only "
         "the audio file you name.",
     )
-    group.add_argument("--model", default=default, help="Gemini model id (default: GEMINI_AUDIO_MODEL).")
+    if model:
+        group.add_argument(
+            "--model",
+            default=default,
+            help="Gemini model id (default: GEMINI_AUDIO_MODEL, else gemini-flash-latest).",
+        )
     group.add_argument(
         "--emulator",
         action="store_true",
@@ -71,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(op.command, help=summary.split(". ")[0] + ".", description=summary)
         add_operation_arguments(sub, op)
         sub.add_argument("--json", action="store_true", help="Print the full result as JSON.")
-        _add_global_flags(sub, in_subcommand=True)
+        _add_global_flags(sub, in_subcommand=True, model=False)
         sub.set_defaults(operation=op.name)
 
     emulator = commands.add_parser(
@@ -82,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="A short tour of every tool on a bundled sample (no key needed).")
     _add_global_flags(demo, in_subcommand=True)
+    _add_global_flags(add_models_command(commands), in_subcommand=True, model=False)
     return parser
 
 
@@ -104,6 +112,12 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr:
             from .demo import run_demo
 
             return run_demo(_settings(args, []), use_emulator=args.emulator, out=out, err=err)
+        if args.command == "models":
+            with ExitStack() as stack:
+                settings = _settings(args, [])
+                if args.emulator:
+                    settings = stack.enter_context(embedded_emulator(settings))
+                return run_models(settings, as_json=args.json, out=out)
         op = OPERATIONS[args.operation]
         return _run_operation(op, args, out, err)
     except GeminiAudioError as exc:

@@ -17,9 +17,6 @@ import platformdirs
 
 from .errors import InvalidArgumentError
 
-DEFAULT_MODEL = "gemini-2.5-flash"
-"""Default model: fast, cheap, audio-capable, 65k output tokens (long transcripts in fewer chunks)."""
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -27,7 +24,10 @@ class Settings:
 
     api_key: str | None = field(default=None, repr=False)
     base_url: str | None = None
-    model: str = DEFAULT_MODEL
+    model: str | None = None
+    """General model (describe, ask, exact counts, prompt-based transcripts); None: the default alias."""
+    transcribe_model: str | None = None
+    """Transcription model; None: the native transcription model (see :mod:`.models`)."""
     allowed_dirs: tuple[Path, ...] = ()
     cache_dir: Path = field(default_factory=lambda: Path(platformdirs.user_cache_dir("gemini-audio-tools")))
     request_timeout_seconds: float = 600.0
@@ -51,7 +51,8 @@ class Settings:
         kwargs: dict[str, object] = {
             "api_key": key,
             "base_url": env.get("GOOGLE_GEMINI_BASE_URL") or None,
-            "model": env.get("GEMINI_AUDIO_MODEL") or DEFAULT_MODEL,
+            "model": env.get("GEMINI_AUDIO_MODEL") or None,
+            "transcribe_model": env.get("GEMINI_AUDIO_TRANSCRIBE_MODEL") or None,
             "allowed_dirs": dirs or (Path.cwd().resolve(),),
         }
         if env.get("GEMINI_AUDIO_CACHE_DIR"):
@@ -64,7 +65,11 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def with_overrides(
-        self, *, allowed_dirs: Sequence[str | Path] | None = None, model: str | None = None
+        self,
+        *,
+        allowed_dirs: Sequence[str | Path] | None = None,
+        model: str | None = None,
+        transcribe_model: str | None = None,
     ) -> Settings:
         """A copy with the user's choices (``--allow-dir``, ``--model``, toolkit arguments) applied over these
         settings; ``None`` keeps the current value. Allowed directories replace the current ones, resolved
@@ -87,6 +92,8 @@ class Settings:
             settings = replace(settings, allowed_dirs=tuple(dict.fromkeys(dirs)))
         if model:
             settings = replace(settings, model=model)
+        if transcribe_model:
+            settings = replace(settings, transcribe_model=transcribe_model)
         return settings
 
 

@@ -77,6 +77,10 @@ class RemoteFileNotFoundError(InvalidArgumentError):
     """A ``files/…`` name is unknown to the API, was deleted, or has expired (files live 48 hours)."""
 
 
+class UnavailableModelError(InvalidArgumentError):
+    """The model asked for is shut down or unknown to the API; the message names one to use instead."""
+
+
 class LocalAudioRequiredError(InvalidArgumentError):
     """The operation needs the local bytes (e.g. inspect_audio) but a remote ``files/…`` name was given."""
 

@@ -113,7 +113,7 @@ OPERATIONS: dict[str, Operation[Any, Any]] = _registry(
         cli_name="transcribe",
         input_model=TranscribeAudioInput,
         output_model=TranscribeAudioOutput,
-        run=LazyRun("understanding:transcribe_audio"),
+        run=LazyRun("transcribe:transcribe_audio"),
         hints=Hints(read_only=True),
     ),
     Operation(

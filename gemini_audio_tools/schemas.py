@@ -8,7 +8,7 @@ structured content / artifact).
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +27,28 @@ END_DESCRIPTION = (
     "Optional end of the time range to use, same formats as start; must be after start and not past the end "
     "of the audio. Omit to go to the end."
 )
+
+
+MAX_QUESTION_CHARS = 4_000
+MAX_FOCUS_CHARS = 1_000
+MAX_PROMPT_CHARS = 32_000
+"""Bounds on free text sent to the model (a question, a focus, a prompt to count): generous for a person,
+and a clear error instead of a megabyte of text billed by accident."""
+
+MAX_VOCABULARY = 1_000
+MAX_PHRASE_CHARS = 100
+MAX_LANGUAGES = 20
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+MODEL_PATTERN = r"^(models/)?[a-z0-9][a-z0-9.\-]{0,63}$"
+
+
+def model_field(default: str) -> Any:
+    """The optional ``model`` argument of the operations that use a model."""
+    return Field(
+        default=None,
+        pattern=MODEL_PATTERN,
+        description=f"Gemini model id, e.g. 'gemini-3.8-flash'. Omit for {default}.",
+    )
 
 
 class AudioSourceField:
@@ -105,7 +127,17 @@ class Segment(BaseModel):
     start: float = Field(description="Start, seconds from the start of the file.")
     end: float = Field(description="End, seconds from the start of the file.")
     speaker: str | None = Field(default=None, description="Speaker label when speakers were requested.")
+    language: str | None = Field(default=None, description="BCP-47 code of the language, when known.")
     text: str = Field(description="What was said.")
+
+
+class Word(BaseModel):
+    """One word and when it was said, on the original file's timeline."""
+
+    word: str = Field(description="The word.")
+    start: float = Field(description="Start, seconds from the start of the file.")
+    end: float = Field(description="End, seconds from the start of the file.")
+    speaker: str | None = Field(default=None, description="Speaker label when speakers were requested.")
 
 
 # --- inspect_audio -----------------------------------------------------------------------------------------
@@ -253,12 +285,15 @@ class CountAudioTokensInput(_AudioRangeInput):
     By default a free offline estimate (32 tokens per second of audio); exact=true asks the API."""
 
     prompt: str | None = Field(
-        default=None, description="Optional text prompt to count along with the audio."
+        default=None,
+        max_length=MAX_PROMPT_CHARS,
+        description="Optional text prompt to count along with the audio.",
     )
     exact: bool = Field(
         default=False,
         description="If true, call the API's countTokens for an exact figure (free, but online).",
     )
+    model: str | None = model_field("the default general model")
 
 
 class CountAudioTokensOutput(_Output):
@@ -271,7 +306,7 @@ class CountAudioTokensOutput(_Output):
     range: AudioRange | None = Field(default=None, description="The part of the audio counted.")
 
     def to_text(self) -> str:
-        """E.g. "1,920 audio tokens (60.0 s) + 12 prompt tokens = 1,932 tokens for gemini-2.5-flash (api)"."""
+        """E.g. "1,920 audio tokens (60.0 s) + 12 prompt tokens = 1,932 tokens for gemini-3.8-flash (api)"."""
         return (
             f"{self.audio_tokens:,} audio tokens ({self.audio_seconds:.1f} s) + {self.prompt_tokens:,} "
             f"prompt tokens = {self.total_tokens:,} tokens for {self.model} ({self.method})"
@@ -297,15 +332,30 @@ class _ModelOutput(_Output):
 
 class TranscribeAudioInput(_AudioRangeInput):
     """Transcribe speech in an audio file, whole or a time range (the range is cut locally, so timestamps are
-    exact and only that part is billed). Optionally with timestamps and speaker labels, as plain text, JSON,
-    SRT or VTT. Long audio is split into chunks and stitched; a very long transcript comes back a page at a
-    time: pass next_cursor as cursor to continue."""
+    exact and only that part is billed), with Gemini's speech-to-text model: times, speakers, languages,
+    custom vocabulary, word times. As plain text, JSON, SRT or VTT. Long audio is split into chunks and
+    stitched; a very long transcript comes back a page at a time: pass next_cursor as cursor to continue."""
 
-    timestamps: bool = Field(default=False, description="Include start/end times for each segment.")
+    timestamps: bool = Field(default=False, description="Show start/end times for each segment.")
     speakers: bool = Field(default=False, description="Label segments by speaker (diarization).")
+    word_timestamps: bool = Field(default=False, description="Also return each word with its times.")
+    languages: list[Annotated[str, Field(pattern=LANGUAGE_PATTERN)]] | None = Field(
+        default=None, max_length=MAX_LANGUAGES, description="BCP-47 codes, e.g. ['en-US']; omit to detect."
+    )
+    vocabulary: list[Annotated[str, Field(min_length=1, max_length=MAX_PHRASE_CHARS)]] | None = Field(
+        default=None,
+        max_length=MAX_VOCABULARY,
+        description="Names and terms to recognize, e.g. ['Zorbulax'] (at most 1,000 phrases).",
+    )
+    mode: Literal["verbatim", "smart"] = Field(
+        default="verbatim",
+        description="'smart' removes fillers and formats the text (no times or speakers); 'verbatim' keeps "
+        "every word.",
+    )
     format: Literal["text", "json", "srt", "vtt"] = Field(
         default="text", description="Output text format: plain text, JSON segments, SRT or WebVTT subtitles."
     )
+    model: str | None = model_field("gemini-3.5-transcribe")
     cursor: str | None = Field(
         default=None,
         description="Continue a paged transcript from this time code (the next_cursor of the previous call).",
@@ -315,6 +365,8 @@ class TranscribeAudioInput(_AudioRangeInput):
 class TranscribeAudioOutput(_ModelOutput):
     text: str = Field(description="The transcript rendered in the requested format.")
     segments: list[Segment] = Field(default_factory=list, description="Segments on the original timeline.")
+    words: list[Word] | None = Field(default=None, description="Words with times, when asked for.")
+    language: str | None = Field(default=None, description="The main language heard (BCP-47), when known.")
     next_cursor: str | None = Field(
         default=None, description="If set, the transcript continues: call again with cursor=this value."
     )
@@ -337,8 +389,11 @@ class DescribeAudioInput(_AudioRangeInput):
     what, sounds, music, mood. Use focus to steer (e.g. 'summary', 'background sounds', 'music')."""
 
     focus: str | None = Field(
-        default=None, description="What to describe or summarize, e.g. 'a 3-bullet summary' or 'the music'."
+        default=None,
+        max_length=MAX_FOCUS_CHARS,
+        description="What to describe or summarize, e.g. 'a 3-bullet summary' or 'the music'.",
     )
+    model: str | None = model_field("the default general model")
 
 
 class DescribeAudioOutput(_ModelOutput):
@@ -352,7 +407,10 @@ class AskAboutAudioInput(_AudioRangeInput):
     """Ask a question about an audio file, whole or a time range (e.g. 'What does the second speaker decide?',
     'Is there music in the background?'). The answer is grounded in the audio only."""
 
-    question: str = Field(description="The question to answer from the audio.", min_length=1)
+    question: str = Field(
+        description="The question to answer from the audio.", min_length=1, max_length=MAX_QUESTION_CHARS
+    )
+    model: str | None = model_field("the default general model")
 
 
 class AskAboutAudioOutput(_ModelOutput):

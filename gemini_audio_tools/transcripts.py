@@ -8,13 +8,14 @@ about all of that and keeps every complete segment, because a partial transcript
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from .schemas import Segment
+from .schemas import Segment, Word
 
 TranscriptFormat = Literal["text", "json", "srt", "vtt"]
 
@@ -139,6 +140,18 @@ def stitch(parts: Sequence[tuple[float, float, Sequence[Segment]]]) -> list[Segm
     return result
 
 
+def stitch_words(parts: Sequence[tuple[float, float, Sequence[Word]]]) -> list[Word]:
+    """Join the words of neighbouring pieces ``(keep_start, keep_end, words)`` as :func:`stitch` joins their
+    segments (by the middle of each word), in time order."""
+    ordered = sorted(parts, key=lambda p: p[0])
+    result: list[Word] = []
+    for i, (keep_start, keep_end, words) in enumerate(ordered):
+        lower = -math.inf if i == 0 else keep_start
+        upper = math.inf if i == len(ordered) - 1 else keep_end
+        result.extend(w for w in words if lower <= (w.start + w.end) / 2 < upper)
+    return sorted(result, key=lambda w: (w.start, w.end))
+
+
 def monotonic(segments: Iterable[Segment]) -> list[Segment]:
     """Segments in time order with strictly increasing starts and no overlaps: a segment repeating the one
     before it (the same words heard by two overlapping chunks) is dropped, an end running into the next
@@ -200,12 +213,25 @@ def clock(seconds: float, *, sep: str = ".", hours: bool = False) -> str:
     return f"{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
-def render(segments: Sequence[Segment], fmt: TranscriptFormat, *, timestamps: bool, speakers: bool) -> str:
-    """The transcript as plain text, JSON, SRT or WebVTT."""
+def render(
+    segments: Sequence[Segment],
+    fmt: TranscriptFormat,
+    *,
+    timestamps: bool,
+    speakers: bool,
+    words: Sequence[Word] | None = None,
+) -> str:
+    """The transcript as plain text, JSON, SRT or WebVTT. With ``words``, each JSON segment lists its words
+    and each WebVTT cue carries a timestamp tag before every word (the format's karaoke style)."""
+    grouped = _words_by_segment(segments, words) if words is not None else None
     if fmt == "json":
-        return json.dumps(
-            [seg.model_dump(exclude_none=True) for seg in segments], ensure_ascii=False, indent=None
-        )
+        items = []
+        for i, seg in enumerate(segments):
+            item = seg.model_dump(exclude_none=True)
+            if grouped is not None:
+                item["words"] = [w.model_dump(exclude={"speaker"}) for w in grouped[i]]
+            items.append(item)
+        return json.dumps(items, ensure_ascii=False, indent=None)
     if fmt == "srt":
         blocks = [
             f"{i}\n{_srt_time(s.start)} --> {_srt_time(s.end)}\n{_line(s, speakers)}"
@@ -214,8 +240,9 @@ def render(segments: Sequence[Segment], fmt: TranscriptFormat, *, timestamps: bo
         return "\n\n".join(blocks) + ("\n" if blocks else "")
     if fmt == "vtt":
         cues = [
-            f"{clock(s.start, hours=True)} --> {clock(s.end, hours=True)}\n{_vtt_line(s, speakers)}"
-            for s in segments
+            f"{clock(s.start, hours=True)} --> {clock(s.end, hours=True)}\n"
+            f"{_vtt_line(s, speakers, grouped[i] if grouped is not None else None)}"
+            for i, s in enumerate(segments)
         ]
         return "WEBVTT\n\n" + "\n\n".join(cues) + ("\n" if cues else "")
     if timestamps:
@@ -231,8 +258,20 @@ def _line(seg: Segment, speakers: bool) -> str:
     return f"{seg.speaker}: {seg.text}" if speakers and seg.speaker else seg.text
 
 
-def _vtt_line(seg: Segment, speakers: bool) -> str:
-    return f"<v {seg.speaker}>{seg.text}" if speakers and seg.speaker else seg.text
+def _vtt_line(seg: Segment, speakers: bool, words: Sequence[Word] | None = None) -> str:
+    text = " ".join(f"<{clock(w.start, hours=True)}>{w.word}" for w in words) if words else seg.text
+    return f"<v {seg.speaker}>{text}" if speakers and seg.speaker else text
+
+
+def _words_by_segment(segments: Sequence[Segment], words: Sequence[Word]) -> list[list[Word]]:
+    """The words of each segment: those starting inside it (a word on a boundary goes to the later one)."""
+    grouped: list[list[Word]] = [[] for _ in segments]
+    starts = [s.start for s in segments]
+    for word in words:
+        i = bisect.bisect_right(starts, word.start + 0.0005) - 1
+        if i >= 0:
+            grouped[i].append(word)
+    return grouped
 
 
 def _plain(segments: Sequence[Segment], speakers: bool) -> str:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gemini_audio_tools._ops import understanding
+from gemini_audio_tools._ops import transcribe
+from gemini_audio_tools._ops._limits import Limits
 from gemini_audio_tools.cli import build_parser, run
 from gemini_audio_tools.demo import SAMPLE
 from gemini_audio_tools.operations import OPERATIONS
@@ -58,8 +59,15 @@ def test_options_mirror_the_input_fields_with_types_and_choices() -> None:
 
 
 def test_global_flags_work_before_and_after_the_subcommand(tmp_path: Path) -> None:
-    assert cli("--allow-dir", str(tmp_path), "probe-echo", "a")[0] == 0
-    assert cli("probe-echo", "a", "--allow-dir", str(tmp_path), "--model", "m")[0] == 0
+    assert cli("--allow-dir", str(tmp_path), "--model", "m", "probe-echo", "a")[0] == 0
+    assert cli("probe-echo", "a", "--allow-dir", str(tmp_path))[0] == 0
+
+
+def test_model_is_an_option_only_of_commands_that_use_a_model(tmp_path: Path) -> None:
+    code, _, err = cli("probe-echo", "a", "--model", "m")
+    assert code == 2 and "unrecognized arguments: --model m" in err
+    code, out, _ = cli("count-tokens", "--help")
+    assert "--model MODEL" in out
 
 
 def test_a_caller_fixable_error_exits_2_with_the_message_on_stderr_and_no_traceback() -> None:
@@ -158,7 +166,7 @@ def test_chunked_transcription_reports_each_chunk_on_stderr(
     emulator_env: object, long_speech_wav: SpeechAudio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GEMINI_AUDIO_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(understanding, "LIMITS", understanding.Limits(transcript_chunk_seconds=15.0))
+    monkeypatch.setattr(transcribe, "LIMITS", Limits(transcript_chunk_seconds=15.0))
     code, out, err = cli("transcribe", str(long_speech_wav.path), "--json")
     assert code == 0, err
     chunks = json.loads(out)["chunks"]
@@ -172,8 +180,8 @@ def test_a_transcript_too_long_for_one_tool_result_is_printed_whole(
     emulator_env: object, long_speech_wav: SpeechAudio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GEMINI_AUDIO_CACHE_DIR", str(tmp_path))
-    small = understanding.Limits(transcript_chunk_seconds=15.0, overlap_seconds=2.0, page_chars=120)
-    monkeypatch.setattr(understanding, "LIMITS", small)
+    small = Limits(transcript_chunk_seconds=15.0, overlap_seconds=2.0, page_chars=120)
+    monkeypatch.setattr(transcribe, "LIMITS", small)
     code, out, err = cli("transcribe", str(long_speech_wav.path), "--json")
     assert code == 0, err
     whole = json.loads(out)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..backend.client import Backend
 from ..backend.generate import Generation, add_usage, generate
+from ..backend.model_choice import choose_model
 from ..backend.prompts import part_clause, reduce_prompt
 from ..backend.retry import Attempts
 from ..context import RunContext
@@ -58,12 +59,15 @@ async def free_text(
     make_prompt: Callable[[str | None], str],
     chunk_seconds: float,
     max_output_tokens: int | None,
+    model: str | None,
 ) -> FreeText:
     """One free-text answer for the range: a single request when it fits, else map-reduce over chunks.
 
     Raises:
+        UnavailableModelError: ``model`` (or the configured one) is shut down or unknown.
         GeminiAudioError: bad arguments, or every request failed.
     """
+    choice = choose_model(model, ctx.settings, "general")
     async with select_audio(audio, start, end, ctx) as selection:
         backend = Backend.from_settings(ctx.settings)
         spans = await plan_spans_at_pauses(selection, chunk_seconds, 0.0, verb)
@@ -79,6 +83,7 @@ async def free_text(
                 return await generate(
                     backend,
                     prompt,
+                    model=choice,
                     audio=prepared.part,
                     action=f"{verb} {name} {span.label}",
                     attempts=attempts,
@@ -88,7 +93,8 @@ async def free_text(
 
         outcomes = await run_chunks(spans, work, ctx=ctx, what=verb)
     usage = Usage()
-    notes = selection.notes()
+    answered = next((o.value.model_version for o in outcomes if o.value is not None), None)
+    notes = [*choice.notes(answered), *selection.notes()]
     parts: list[tuple[str, str]] = []
     for outcome in outcomes:
         if outcome.value is None:
@@ -98,14 +104,15 @@ async def free_text(
         if outcome.value.finish_reason == "MAX_TOKENS":
             notes.append(f"The text for {outcome.span.label} was cut at the model's output limit.")
     notes.extend(failure_notes(outcomes))
-    model = ctx.settings.model
+    model_id = choice.answered_by(answered)
     if single:
-        return FreeText(parts[0][1], selection.range, model, usage, [], notes)
+        return FreeText(parts[0][1], selection.range, model_id, usage, [], notes)
     chunks = [o.report for o in outcomes]
     try:
         combined = await generate(
             backend,
             reduce_prompt(task, parts),
+            model=choice,
             action=f"combining the parts while {verb} the audio",
             max_output_tokens=max_output_tokens,
         )
@@ -116,8 +123,8 @@ async def free_text(
             f"Combining the {len(parts)} parts failed ({err}); the per-part results are given instead."
         )
         text = "\n\n".join(f"[{label}]\n{body}" for label, body in parts)
-        return FreeText(text, selection.range, model, usage, chunks, notes)
+        return FreeText(text, selection.range, model_id, usage, chunks, notes)
     await ctx.report(len(spans), len(spans), f"{verb} {name}: combined {len(parts)} parts")
     notes.append(f"The audio was processed in {len(spans)} parts whose results were combined.")
     usage = add_usage(usage, combined.usage)
-    return FreeText(combined.text.strip(), selection.range, model, usage, chunks, notes)
+    return FreeText(combined.text.strip(), selection.range, model_id, usage, chunks, notes)

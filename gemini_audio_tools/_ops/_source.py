@@ -27,6 +27,7 @@ from google.genai import types
 from ..audio import AudioInfo, probe_audio
 from ..backend.client import Backend
 from ..backend.generate import count_tokens, remote_part
+from ..backend.model_choice import choose_model
 from ..backend.uploads import get_file, wait_until_active
 from ..context import RunContext
 from ..errors import GeminiAudioError, InvalidTimeRangeError, LocalAudioRequiredError
@@ -42,6 +43,10 @@ PROMPT_RANGE_NOTE = (
     "The audio exists only as a remote file, so the range was applied by instructing the model "
     "(approximate: timestamps and boundaries may be off by a few seconds, and the whole file was billed). "
     "Pass the local file path instead for an exact cut."
+)
+TIMED_RANGE_NOTE = (
+    "The audio exists only as a remote file, so all of it was transcribed (and billed) and the transcript "
+    "was cut to the range by its times. Pass the local file path instead to send and bill only the range."
 )
 
 
@@ -97,9 +102,12 @@ class Selection:
         """The span as the outputs report it."""
         return AudioRange(start_seconds=self.span.start, end_seconds=self.span.end, method=self.method)
 
-    def notes(self) -> list[str]:
-        """What the caller must know about how the range was honoured."""
-        return [PROMPT_RANGE_NOTE] if self.method == "prompt" else []
+    def notes(self, *, cut_by_times: bool = False) -> list[str]:
+        """What the caller must know about how the range was honoured; ``cut_by_times`` when a remote file's
+        range is taken from a timed transcript of all of it rather than asked of the model."""
+        if self.method != "prompt":
+            return []
+        return [TIMED_RANGE_NOTE if cut_by_times else PROMPT_RANGE_NOTE]
 
     def at(self, span: Span) -> Selection:
         """The same source, another span of it (a chunk, or the rest after a cursor)."""
@@ -170,7 +178,10 @@ async def _remote_selection(
     if entry is not None and entry.duration_seconds:
         source = RemoteAudio(file, entry.duration_seconds)
     else:
-        tokens = await count_tokens(backend, [remote_part(file)], action=f"measuring {name}", file_name=name)
+        model = choose_model(None, ctx.settings, "general")
+        tokens = await count_tokens(
+            backend, [remote_part(file)], model=model, action=f"measuring {name}", file_name=name
+        )
         source = RemoteAudio(file, tokens / AUDIO_TOKENS_PER_SECOND, counted_tokens=tokens)
     selection = Selection(source, resolve_range(start, end, source.duration_seconds))
     if selection.method == "prompt":

@@ -15,6 +15,7 @@ from google.genai import types
 
 from ..backend.client import Backend
 from ..backend.generate import count_tokens, remote_part
+from ..backend.model_choice import ModelChoice, choose_model
 from ..context import RunContext
 from ..schemas import CountAudioTokensInput, CountAudioTokensOutput
 from ..tokens import AUDIO_TOKENS_PER_SECOND, estimate_audio_tokens, estimate_text_tokens
@@ -31,27 +32,29 @@ async def count_audio_tokens(args: CountAudioTokensInput, ctx: RunContext) -> Co
         GeminiAudioError: bad path/range/audio; with exact=true or a remote file, API failures.
     """
     prompt = args.prompt or ""
+    model = choose_model(args.model, ctx.settings, "general")
     async with select_audio(args.audio, args.start, args.end, ctx) as selection:
         source = selection.source
         if isinstance(source, LocalAudio):
             seconds = selection.span.seconds
             if not args.exact:
-                return _estimate(ctx, selection, seconds, prompt)
+                return _estimate(model, selection, seconds, prompt)
             backend = Backend.from_settings(ctx.settings)
             async with prepare(backend, selection, prompt=prompt, ctx=ctx) as prepared:
                 audio = await count_tokens(
-                    backend, [prepared.part], action=f"counting tokens of {source.name}", file_name=None
+                    backend, [prepared.part], model=model, action=f"counting tokens of {source.name}"
                 )
         else:
             audio = source.counted_tokens or 0
             if source.counted_tokens is None and not args.exact:
                 seconds = source.duration_seconds
-                return _estimate(ctx, selection, seconds, prompt)
+                return _estimate(model, selection, seconds, prompt)
             backend = Backend.from_settings(ctx.settings)
             if source.counted_tokens is None:
                 audio = await count_tokens(
                     backend,
                     [remote_part(source.file)],
+                    model=model,
                     action=f"counting tokens of {source.name}",
                     file_name=source.name,
                 )
@@ -59,18 +62,20 @@ async def count_audio_tokens(args: CountAudioTokensInput, ctx: RunContext) -> Co
     prompt_tokens = 0
     if prompt:
         prompt_tokens = await count_tokens(
-            backend, [types.Part.from_text(text=prompt)], action="counting prompt tokens"
+            backend, [types.Part.from_text(text=prompt)], model=model, action="counting prompt tokens"
         )
-    return _output(ctx, selection, seconds, audio, prompt_tokens, "api")
+    return _output(model, selection, seconds, audio, prompt_tokens, "api")
 
 
-def _estimate(ctx: RunContext, selection: Selection, seconds: float, prompt: str) -> CountAudioTokensOutput:
+def _estimate(
+    model: ModelChoice, selection: Selection, seconds: float, prompt: str
+) -> CountAudioTokensOutput:
     audio, text = estimate_audio_tokens(seconds), estimate_text_tokens(prompt)
-    return _output(ctx, selection, seconds, audio, text, "estimate")
+    return _output(model, selection, seconds, audio, text, "estimate")
 
 
 def _output(
-    ctx: RunContext, selection: Selection, seconds: float, audio: int, prompt: int, method: Method
+    model: ModelChoice, selection: Selection, seconds: float, audio: int, prompt: int, method: Method
 ) -> CountAudioTokensOutput:
     return CountAudioTokensOutput(
         audio_seconds=round(seconds, 3),
@@ -78,6 +83,6 @@ def _output(
         prompt_tokens=prompt,
         total_tokens=audio + prompt,
         method=method,
-        model=ctx.settings.model,
+        model=model.id,
         range=selection.range,
     )

@@ -107,7 +107,3 @@ class Backend:
         client = get_client(settings)
         cache = UploadCache(settings.cache_dir, account_key(settings.base_url, settings.api_key))
         return cls(settings=settings, client=client, cache=cache, retry=RetryPolicy.from_settings(settings))
-
-    @property
-    def model(self) -> str:
-        return self.settings.model

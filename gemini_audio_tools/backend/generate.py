@@ -1,27 +1,37 @@
 """Send audio plus a prompt to the model: inline when the request is small, by Files API reference otherwise.
 
-The API accepts inline data only while the whole request stays under 20 MB, and inline bytes travel base64
-encoded (4/3 of their size), so the decision is made on the encoded size plus the prompt.
+The API accepts inline data only while the whole request stays under 100 MB (since January 2026), and inline
+bytes travel base64 encoded (4/3 of their size), so the decision is made on the encoded size plus the prompt.
+
+Generation settings follow current guidance (see docs/models.md): no temperature (deprecated for current
+models), JSON output through ``response_json_schema`` (``response_format``, which the SDK suggests instead
+of ``response_schema``, is documented as unsupported by the Developer API and dropped by the SDK's converter
+for it), and the lightest thinking for transcripts.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from google.genai import types
 
+from .. import models
 from ..context import RunContext
-from ..errors import ApiError
+from ..errors import ApiError, GeminiAudioError
 from ..schemas import Usage
 from .client import Backend
+from .model_choice import ModelChoice, model_not_found
 from .prompts import SYSTEM_INSTRUCTION
 from .retry import Attempts, with_retries
 from .uploads import Upload, WireAudio, upload_file
 
-INLINE_REQUEST_LIMIT = 20 * 1024 * 1024
+INLINE_REQUEST_LIMIT = models.INLINE_REQUEST_LIMIT_BYTES
 """The API's limit for a whole request with inline data."""
+
+T = TypeVar("T")
 
 _REQUEST_OVERHEAD = 64 * 1024
 """Room for JSON framing, system instruction and schema."""
@@ -66,6 +76,8 @@ class Generation:
     text: str
     finish_reason: str
     usage: Usage = field(default_factory=Usage)
+    model_version: str | None = None
+    """The model that answered, as the API reports it (a deprecated id is answered by its successor)."""
 
 
 def usage_from(metadata: types.GenerateContentResponseUsageMetadata | None) -> Usage:
@@ -100,34 +112,37 @@ async def generate(
     backend: Backend,
     prompt: str,
     *,
+    model: ModelChoice,
     audio: types.Part | None = None,
     action: str,
     schema: dict[str, Any] | None = None,
     attempts: Attempts | None = None,
     file_name: str | None = None,
     max_output_tokens: int | None = None,
+    light: bool = False,
 ) -> Generation:
     """One generateContent call with retries (``prompt`` after ``audio``, or text alone); the reply's text,
-    finish reason and usage.
+    finish reason, usage and the model that answered. ``light`` asks for the least thinking the model allows
+    (for transcripts).
 
     Raises:
+        UnavailableModelError: the API does not serve ``model`` (retired or unknown).
         ApiError: the model returned no text (e.g. the prompt was blocked).
         GeminiAudioError: the request failed, after retries.
     """
     config = types.GenerateContentConfig(
         system_instruction=SYSTEM_INSTRUCTION,
-        temperature=0.0 if schema is not None else None,
         response_mime_type="application/json" if schema is not None else None,
-        response_schema=schema,
+        response_json_schema=schema,
         max_output_tokens=max_output_tokens,
+        thinking_config=model.thinking(light),
     )
     parts = [audio] if audio is not None else []
     contents = [types.Content(role="user", parts=[*parts, types.Part.from_text(text=prompt)])]
-    response = await with_retries(
-        lambda: backend.client.aio.models.generate_content(
-            model=backend.model, contents=contents, config=config
-        ),
-        backend.retry,
+    response = await with_model(
+        model,
+        lambda: backend.client.aio.models.generate_content(model=model.id, contents=contents, config=config),
+        backend,
         action=action,
         file_name=file_name,
         attempts=attempts,
@@ -141,22 +156,49 @@ async def generate(
         raise ApiError(
             f"The model returned no answer while {action} (reason: {reason}). Rephrase and try again."
         )
-    return Generation(text=text, finish_reason=finish, usage=usage_from(response.usage_metadata))
+    return Generation(text, finish, usage_from(response.usage_metadata), response.model_version)
 
 
 async def count_tokens(
-    backend: Backend, parts: list[types.Part], *, action: str, file_name: str | None = None
+    backend: Backend,
+    parts: list[types.Part],
+    *,
+    model: ModelChoice,
+    action: str,
+    file_name: str | None = None,
 ) -> int:
     """Exact input tokens of ``parts`` from the API's countTokens (free).
 
     Raises:
+        UnavailableModelError: the API does not serve ``model`` (retired or unknown).
         GeminiAudioError: the request failed, after retries.
     """
     contents = [types.Content(role="user", parts=parts)]
-    response = await with_retries(
-        lambda: backend.client.aio.models.count_tokens(model=backend.model, contents=contents),
-        backend.retry,
+    response = await with_model(
+        model,
+        lambda: backend.client.aio.models.count_tokens(model=model.id, contents=contents),
+        backend,
         action=action,
         file_name=file_name,
     )
     return response.total_tokens or 0
+
+
+async def with_model(
+    model: ModelChoice,
+    call: Callable[[], Awaitable[T]],
+    backend: Backend,
+    *,
+    action: str,
+    file_name: str | None = None,
+    attempts: Attempts | None = None,
+) -> T:
+    """``with_retries`` for a request to ``model``: the API's 404 for the model itself becomes one clear
+    error naming a model to use instead."""
+    try:
+        return await with_retries(call, backend.retry, action=action, file_name=file_name, attempts=attempts)
+    except GeminiAudioError as err:
+        unavailable = model_not_found(err, model)
+        if unavailable is not None:
+            raise unavailable from None
+        raise

@@ -18,30 +18,22 @@ SYSTEM_INSTRUCTION = (
 
 
 def transcript_schema(*, speakers: bool) -> dict[str, Any]:
-    """The response schema (OpenAPI subset, as ``responseSchema`` accepts) for transcript segments."""
-    segment: dict[str, Any] = {
-        "type": "OBJECT",
-        "properties": {
-            "start": {
-                "type": "STRING",
-                "description": "Start time as MM:SS.mmm from the start of the audio.",
-            },
-            "end": {"type": "STRING", "description": "End time as MM:SS.mmm from the start of the audio."},
-            "text": {"type": "STRING", "description": "The words spoken, verbatim."},
-        },
-        "required": ["start", "end", "text"],
-        "propertyOrdering": ["start", "end", "text"],
+    """The JSON Schema (``response_json_schema``) of transcript segments, properties in the order the model
+    should write them."""
+    properties: dict[str, Any] = {
+        "start": {"type": "string", "description": "Start time as MM:SS.mmm from the start of the audio."},
+        "end": {"type": "string", "description": "End time as MM:SS.mmm from the start of the audio."},
     }
     if speakers:
-        segment["properties"]["speaker"] = {
-            "type": "STRING",
+        properties["speaker"] = {
+            "type": "string",
             "description": "Speaker label, e.g. 'Speaker 1', consistent across the audio.",
         }
-        segment["required"] = ["start", "end", "speaker", "text"]
-        segment["propertyOrdering"] = ["start", "end", "speaker", "text"]
+    properties["text"] = {"type": "string", "description": "The words spoken, verbatim."}
+    segment = {"type": "object", "properties": properties, "required": list(properties)}
     return {
-        "type": "OBJECT",
-        "properties": {"segments": {"type": "ARRAY", "items": segment}},
+        "type": "object",
+        "properties": {"segments": {"type": "array", "items": segment}},
         "required": ["segments"],
     }
 
@@ -54,11 +46,31 @@ def range_clause(start: float, end: float) -> str:
     )
 
 
-def transcribe_prompt(*, speakers: bool, range_hint: str | None = None) -> str:
+def transcribe_prompt(
+    *,
+    speakers: bool,
+    range_hint: str | None = None,
+    languages: list[str] | None = None,
+    vocabulary: list[str] | None = None,
+    smart: bool = False,
+) -> str:
+    """The prompt-based transcript request (general models); the options a speech-to-text model takes in its
+    config are asked for in words."""
+    how = (
+        "cleanly: leave out fillers (um, uh), repetitions and false starts, and fix obvious slips"
+        if smart
+        else "verbatim"
+    )
     parts = [
-        "Transcribe the speech in this audio verbatim, in the language spoken. Split it into segments of one "
+        f"Transcribe the speech in this audio {how}, in the language spoken. Split it into segments of one "
         "sentence or phrase, each with its start and end time as MM:SS.mmm from the start of the audio.",
     ]
+    if languages:
+        parts.append(f"The speech is in {', '.join(languages)} (BCP-47).")
+    if vocabulary:
+        parts.append(
+            "These names and terms may be spoken; spell them exactly so: " + "; ".join(vocabulary) + "."
+        )
     if speakers:
         parts.append("Label each segment with its speaker ('Speaker 1', 'Speaker 2', … or names if stated).")
     parts.append("If there is no speech, return an empty list of segments.")

@@ -81,7 +81,7 @@ async def test_the_text_for_the_model_sums_up_the_count(wav: Path, run_ctx: RunC
     out = await count_audio_tokens(CountAudioTokensInput(audio=str(wav), prompt="Summarize this."), run_ctx)
     assert (
         out.to_text()
-        == "320 audio tokens (10.0 s) + 4 prompt tokens = 324 tokens for gemini-2.5-flash (estimate)"
+        == "320 audio tokens (10.0 s) + 4 prompt tokens = 324 tokens for gemini-flash-latest (estimate)"
     )
 
 

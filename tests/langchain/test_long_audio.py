@@ -10,7 +10,8 @@ import pytest
 from langchain_core.callbacks import AsyncCallbackHandler
 from langchain_core.messages import ToolMessage
 
-from gemini_audio_tools._ops import understanding
+from gemini_audio_tools._ops import transcribe
+from gemini_audio_tools._ops._limits import Limits
 from gemini_audio_tools.config import Settings
 from gemini_audio_tools.langchain import PROGRESS_EVENT, GeminiAudioToolkit
 from gemini_audio_tools.schemas import TranscribeAudioOutput
@@ -29,8 +30,8 @@ class _Events(AsyncCallbackHandler):
 async def test_a_paged_transcript_is_the_content_and_the_complete_one_the_artifact(
     long_speech_wav: SpeechAudio, emulator_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    small = understanding.Limits(transcript_chunk_seconds=15.0, overlap_seconds=2.0, page_chars=500)
-    monkeypatch.setattr(understanding, "LIMITS", small)
+    small = Limits(transcript_chunk_seconds=15.0, overlap_seconds=2.0, page_chars=500)
+    monkeypatch.setattr(transcribe, "LIMITS", small)
     tool = GeminiAudioToolkit(settings=emulator_settings, operations=["transcribe_audio"]).get_tools()[0]
     recorder = _Events()
     call = {"type": "tool_call", "id": "c1", "name": tool.name, "args": {"audio": str(long_speech_wav.path)}}

@@ -12,7 +12,8 @@ import pytest
 
 from gemini_audio_tools._ops.files import delete_audio_file, list_audio_files, upload_audio
 from gemini_audio_tools._ops.tokens import count_audio_tokens
-from gemini_audio_tools._ops.understanding import ask_about_audio, describe_audio, transcribe_audio
+from gemini_audio_tools._ops.transcribe import transcribe_audio
+from gemini_audio_tools._ops.understanding import ask_about_audio, describe_audio
 from gemini_audio_tools.config import Settings
 from gemini_audio_tools.context import RunContext
 from gemini_audio_tools.errors import AuthenticationError, RemoteFileNotFoundError

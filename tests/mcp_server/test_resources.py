@@ -23,8 +23,8 @@ from tests.mcp_server._client import REPO, server_env, wire
 
 # The real entry point with small limits, so 37 s of speech is split into chunks and paged.
 LAUNCHER = (
-    "import sys; from gemini_audio_tools._ops import understanding as u; "
-    "u.LIMITS = u.Limits(transcript_chunk_seconds=15.0, overlap_seconds=2.0, page_chars=500); "
+    "import sys; from gemini_audio_tools._ops import transcribe as t, _limits as l; "
+    "t.LIMITS = l.Limits(transcript_chunk_seconds=15.0, overlap_seconds=2.0, page_chars=500); "
     "from mcp_server.__main__ import main; main(sys.argv[1:])"
 )
 
