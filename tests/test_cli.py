@@ -182,3 +182,11 @@ def test_a_transcript_too_long_for_one_tool_result_is_printed_whole(
     code, text, err = cli("transcribe", str(long_speech_wav.path))
     assert code == 0, err
     assert "cursor" not in text and text.strip() == whole["text"].strip()
+
+
+def test_without_a_key_the_error_offers_the_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    code, out, err = cli("count-tokens", str(SAMPLE), "--exact")
+    assert (code, out) == (1, "")
+    assert "No Gemini API key" in err and "--emulator" in err and "GEMINI_API_KEY" in err

@@ -179,3 +179,12 @@ def test_a_tool_can_be_built_from_the_operation_name_alone() -> None:
     tool = GeminiAudioTool(operation=PROBE)  # type: ignore[call-arg]
     assert (tool.name, tool.args_schema) == (PROBE, PROBE_OPERATION.input_model)
     assert asyncio.run(tool.ainvoke({"text": "a"})) == "echo: a"
+
+
+def test_without_a_key_a_tool_error_offers_the_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    tool = GeminiAudioToolkit(operations=["list_audio_files"]).get_tools()[0]
+    message = call(tool)
+    assert message.status == "error"
+    assert "GEMINI_API_KEY to any value" in str(message.content)  # the offline way out, spelled out
