@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from .schemas import Segment
+from .timecode import format_timecode
 
 TranscriptFormat = Literal["text", "json", "srt", "vtt"]
 
@@ -189,19 +190,25 @@ def paginate(segments: Sequence[Segment], budget_chars: int) -> tuple[list[Segme
 # --- rendering ---------------------------------------------------------------------------------------------
 
 
-def clock(seconds: float, *, sep: str = ".", hours: bool = False) -> str:
-    """``MM:SS.mmm`` (``HH:MM:SS.mmm`` past an hour or when ``hours``); ``sep`` precedes the milliseconds."""
+def clock(seconds: float) -> str:
+    """A time on the file's timeline in the library's one style (:func:`~.timecode.format_timecode`:
+    "0:07.948", "10:28", "1:02:03"), so transcripts, messages and ``inspect`` read alike; negative values
+    (a model's slip) show as "0:00"."""
+    return format_timecode(max(seconds, 0.0))
+
+
+def _fixed_clock(seconds: float, sep: str) -> str:
+    """``HH:MM:SS<sep>mmm``, the fixed form SRT (``,``) and WebVTT (``.``) require."""
     millis = round(max(seconds, 0.0) * 1000)
     h, rest = divmod(millis, 3_600_000)
     m, rest = divmod(rest, 60_000)
     s, ms = divmod(rest, 1000)
-    if h or hours:
-        return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
-    return f"{m:02d}:{s:02d}{sep}{ms:03d}"
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
 def render(segments: Sequence[Segment], fmt: TranscriptFormat, *, timestamps: bool, speakers: bool) -> str:
-    """The transcript as plain text, JSON, SRT or WebVTT."""
+    """The transcript as plain text, JSON, SRT or WebVTT: the transcript alone, never a note or a warning
+    (those belong in the output's ``notes``), so SRT/VTT/JSON stay valid files."""
     if fmt == "json":
         return json.dumps(
             [seg.model_dump(exclude_none=True) for seg in segments], ensure_ascii=False, indent=None
@@ -214,7 +221,7 @@ def render(segments: Sequence[Segment], fmt: TranscriptFormat, *, timestamps: bo
         return "\n\n".join(blocks) + ("\n" if blocks else "")
     if fmt == "vtt":
         cues = [
-            f"{clock(s.start, hours=True)} --> {clock(s.end, hours=True)}\n{_vtt_line(s, speakers)}"
+            f"{_fixed_clock(s.start, '.')} --> {_fixed_clock(s.end, '.')}\n{_vtt_line(s, speakers)}"
             for s in segments
         ]
         return "WEBVTT\n\n" + "\n\n".join(cues) + ("\n" if cues else "")
@@ -224,7 +231,7 @@ def render(segments: Sequence[Segment], fmt: TranscriptFormat, *, timestamps: bo
 
 
 def _srt_time(seconds: float) -> str:
-    return clock(seconds, sep=",", hours=True)
+    return _fixed_clock(seconds, ",")
 
 
 def _line(seg: Segment, speakers: bool) -> str:
