@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import os
@@ -213,3 +214,83 @@ def test_without_a_key_the_error_offers_the_emulator(monkeypatch: pytest.MonkeyP
     code, out, err = cli("count-tokens", str(SAMPLE), "--exact")
     assert (code, out) == (1, "")
     assert "No Gemini API key" in err and "--emulator" in err and "GEMINI_API_KEY" in err
+
+
+# --- help text a person can read --------------------------------------------------------------------------
+
+
+def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    action = build_parser()._subparsers._group_actions[0]  # type: ignore[union-attr]
+    return {
+        name: parser for name, parser in (action.choices or {}).items() if name != PROBE.replace("_", "-")
+    }
+
+
+def _summaries() -> dict[str, str]:
+    action = build_parser()._subparsers._group_actions[0]  # type: ignore[union-attr]
+    return {choice.dest: str(choice.help) for choice in action._choices_actions}  # type: ignore[attr-defined]
+
+
+def _is_one_whole_sentence(text: str) -> bool:
+    return text.endswith(".") and not text.endswith("..") and text.count("(") == text.count(")")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs lead change: cli.build_parser splits summaries at '. ' (cuts 'ask' at '(e.g.') and adds a "
+    "period after one ('list' ends '..'); use the docstring's first sentence (split on r'\\.\\s+(?=[A-Z])')",
+)
+def test_every_subcommand_summary_is_one_whole_sentence_ending_in_one_period() -> None:
+    bad = {name: text for name, text in _summaries().items() if not _is_one_whole_sentence(text)}
+    assert bad == {}
+
+
+def test_the_summaries_of_the_commands_that_are_not_operations_are_whole_sentences() -> None:
+    summaries = _summaries()
+    assert _is_one_whole_sentence(summaries["emulator"]) and _is_one_whole_sentence(summaries["demo"])
+
+
+def test_every_option_with_a_default_says_what_it_is() -> None:
+    missing = []
+    for name, parser in _subcommands().items():
+        for action in parser._actions:
+            default = action.default
+            if not action.option_strings or default in (None, False, [], argparse.SUPPRESS):
+                continue
+            if "default" not in (action.help or "").lower():
+                missing.append(f"{name} {action.option_strings[0]}")
+    assert missing == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs lead change: cli._add_global_flags' --model help names the default model id "
+    "(Settings().model / the transcription model), not only the variable GEMINI_AUDIO_MODEL",
+)
+def test_the_model_option_names_the_model_used_when_it_is_not_given() -> None:
+    for name, parser in _subcommands().items():
+        for action in parser._actions:
+            if "--model" in action.option_strings:
+                assert re.search(r"default[^)]*gemini-[\w.-]+", action.help or ""), name
+
+
+_SRT_BLOCK = re.compile(r"\d+\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n.+")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs lead change: cli._run_operation prints output.text for --format srt/vtt/json and each of "
+    "output.notes to stderr (TranscribeAudioOutput.to_text appends notes to the subtitles)",
+)
+def test_subtitles_on_stdout_stay_valid_and_notes_go_to_stderr(
+    emulator_env: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEMINI_AUDIO_CACHE_DIR", str(tmp_path))
+    code, out, err = cli("upload", str(SAMPLE), "--json")
+    assert code == 0, err
+    name = json.loads(out)["name"]
+    code, out, err = cli("transcribe", name, "--start", "7.5", "--end", "12.5", "--format", "srt")
+    assert code == 0, err
+    assert "prompt" in err  # the note that a remote file's range is asked for in the prompt
+    blocks = out.strip().split("\n\n")
+    assert blocks and all(_SRT_BLOCK.fullmatch(block) for block in blocks), out
