@@ -42,7 +42,10 @@ class ScriptedToolCaller(GenericFakeChatModel):
     def _generate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> ChatResult:
         audio = str(messages[0].additional_kwargs["audio"])
         done = {m.name: m for m in messages if isinstance(m, ToolMessage)}
-        if "inspect_audio" not in done:
+        failed = [m for m in done.values() if m.status == "error"]
+        if failed:  # a real LLM would read the error and fix its call, or tell you; this one tells you
+            reply = AIMessage(f"(scripted model) I could not listen to the recording: {failed[0].content}")
+        elif "inspect_audio" not in done:
             call = {"name": "inspect_audio", "args": {"audio": audio}, "id": "c1"}
             reply = AIMessage("", tool_calls=[call])
         elif "transcribe_audio" not in done:
@@ -69,24 +72,31 @@ def pick_model() -> BaseChatModel:
     return ScriptedToolCaller()
 
 
-def run_agent(model: BaseChatModel, toolkit: GeminiAudioToolkit, audio: str, question: str) -> str:
-    """The tool-calling loop: the model asks for tools, we run them, until it answers in plain text."""
+def run_agent(
+    model: BaseChatModel, toolkit: GeminiAudioToolkit, audio: str, question: str
+) -> tuple[str, bool]:
+    """The tool-calling loop: the model asks for tools, we run them, until it answers in plain text.
+
+    Returns the answer and whether the last tool call failed (the answer then explains a failure).
+    """
     tools = {tool.name: tool for tool in toolkit.get_tools()}
     bound = model.bind_tools(list(tools.values()))
     messages: list[BaseMessage] = [
         HumanMessage(f"{question}\n\nThe recording is at: {audio}", additional_kwargs={"audio": audio})
     ]
+    failed = False
     for _ in range(8):  # a bound on the number of model turns
         reply = bound.invoke(messages)
         messages.append(reply)
         if not isinstance(reply, AIMessage) or not reply.tool_calls:
-            return str(reply.content)
+            return str(reply.content), failed
         for call in reply.tool_calls:
             print(f"-> {call['name']}({call['args']})")
             result = tools[call["name"]].invoke({**call, "type": "tool_call"})
-            print(f"<- {str(result.content)[:200]}")
+            failed = result.status == "error"  # the tool's error goes back to the model, as agents do
+            print(f"<- {'ERROR: ' if failed else ''}{str(result.content)[:200]}")
             messages.append(result)
-    return "(stopped after 8 turns)"
+    return "(stopped after 8 turns)", failed
 
 
 def main() -> None:
@@ -100,7 +110,10 @@ def main() -> None:
             cache = Path(stack.enter_context(tempfile.TemporaryDirectory()))
             settings = settings.with_(base_url=emulator.base_url, api_key="emulator-key", cache_dir=cache)
             print(f"(offline: tools use the Gemini emulator at {emulator.base_url})")
-        print(run_agent(model, GeminiAudioToolkit(settings=settings), audio, question))
+        answer, failed = run_agent(model, GeminiAudioToolkit(settings=settings), audio, question)
+    print(answer)
+    if failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .config import Settings
+from .progress import ProgressEvent, deliver
 
 
 class ProgressSink(Protocol):
@@ -28,7 +29,9 @@ class RunContext:
     settings: Settings = field(default_factory=Settings.from_env)
     progress: ProgressSink = no_progress
 
-    async def report(self, progress: float, total: float | None = None, message: str | None = None) -> None:
-        """Report progress; a failing sink never fails the operation."""
+    async def report(
+        self, progress: float | ProgressEvent, total: float | None = None, message: str | None = None
+    ) -> None:
+        """Report progress (numbers, or a ``ProgressEvent``); a failing sink never fails the operation."""
         with contextlib.suppress(Exception):  # a broken client must not break the work
-            await self.progress(progress, total, message)
+            await deliver(self.progress, progress, total, message)

@@ -7,6 +7,9 @@ Two questions split the hierarchy, and adapters read them from the class:
   time range past the end, an unknown file name). Anything else is for a human or for later.
 * ``retryable`` — may the *same* call succeed later? (rate limits, 5xx, timeouts).
 
+A third flag, ``blocks_everything``, marks failures every later remote call would repeat (no key, a rejected
+key, no connection to the API): a script running several steps stops at the first instead of repeating it.
+
 Adapters never build their own messages: the LangChain adapter raises ``ToolException(str(err))``, the MCP
 adapter returns a tool error with ``str(err)``, the CLI prints it to stderr. The API key never appears in a
 message: :func:`redact` is applied to every message built from text that came from outside.
@@ -35,6 +38,8 @@ class GeminiAudioError(Exception):
 
     caller_fixable: ClassVar[bool] = False
     retryable: ClassVar[bool] = False
+    blocks_everything: ClassVar[bool] = False
+    """Every later call to the API would fail the same way until a human acts (key, network, base URL)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(redact(message))
@@ -115,6 +120,8 @@ class ConfigurationError(GeminiAudioError):
 class AuthenticationError(ConfigurationError):
     """The API rejected the key, or no key is set."""
 
+    blocks_everything = True
+
 
 # --- the remote side ------------------------------------------------------------------------------------
 
@@ -141,6 +148,16 @@ class ServiceUnavailableError(ApiError):
     """5xx or a dropped connection, after our own retries."""
 
     retryable = True
+
+
+class ConnectionFailedError(ServiceUnavailableError):
+    """No connection to the API could be made (DNS failure, connection refused, no route): nothing was sent.
+
+    Not ``retryable``: the same call fails until the network or ``GOOGLE_GEMINI_BASE_URL`` is fixed.
+    """
+
+    retryable = False
+    blocks_everything = True
 
 
 class OperationTimeoutError(ApiError):

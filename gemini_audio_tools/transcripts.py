@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from .schemas import Segment, Word
+from .timecode import format_timecode
 
 TranscriptFormat = Literal["text", "json", "srt", "vtt"]
 
@@ -202,15 +203,20 @@ def paginate(segments: Sequence[Segment], budget_chars: int) -> tuple[list[Segme
 # --- rendering ---------------------------------------------------------------------------------------------
 
 
-def clock(seconds: float, *, sep: str = ".", hours: bool = False) -> str:
-    """``MM:SS.mmm`` (``HH:MM:SS.mmm`` past an hour or when ``hours``); ``sep`` precedes the milliseconds."""
+def clock(seconds: float) -> str:
+    """A time on the file's timeline in the library's one style (:func:`~.timecode.format_timecode`:
+    "0:07.948", "10:28", "1:02:03"), so transcripts, messages and ``inspect`` read alike; negative values
+    (a model's slip) show as "0:00"."""
+    return format_timecode(max(seconds, 0.0))
+
+
+def _fixed_clock(seconds: float, sep: str) -> str:
+    """``HH:MM:SS<sep>mmm``, the fixed form SRT (``,``) and WebVTT (``.``) require."""
     millis = round(max(seconds, 0.0) * 1000)
     h, rest = divmod(millis, 3_600_000)
     m, rest = divmod(rest, 60_000)
     s, ms = divmod(rest, 1000)
-    if h or hours:
-        return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
-    return f"{m:02d}:{s:02d}{sep}{ms:03d}"
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
 def render(
@@ -221,8 +227,10 @@ def render(
     speakers: bool,
     words: Sequence[Word] | None = None,
 ) -> str:
-    """The transcript as plain text, JSON, SRT or WebVTT. With ``words``, each JSON segment lists its words
-    and each WebVTT cue carries a timestamp tag before every word (the format's karaoke style)."""
+    """The transcript as plain text, JSON, SRT or WebVTT: the transcript alone, never a note or a warning
+    (those belong in the output's ``notes``), so SRT/VTT/JSON stay valid files. With ``words``, each JSON
+    segment lists its words and each WebVTT cue carries a timestamp tag before every word (the format's
+    karaoke style)."""
     grouped = _words_by_segment(segments, words) if words is not None else None
     if fmt == "json":
         items = []
@@ -240,7 +248,7 @@ def render(
         return "\n\n".join(blocks) + ("\n" if blocks else "")
     if fmt == "vtt":
         cues = [
-            f"{clock(s.start, hours=True)} --> {clock(s.end, hours=True)}\n"
+            f"{_fixed_clock(s.start, '.')} --> {_fixed_clock(s.end, '.')}\n"
             f"{_vtt_line(s, speakers, grouped[i] if grouped is not None else None)}"
             for i, s in enumerate(segments)
         ]
@@ -251,7 +259,7 @@ def render(
 
 
 def _srt_time(seconds: float) -> str:
-    return clock(seconds, sep=",", hours=True)
+    return _fixed_clock(seconds, ",")
 
 
 def _line(seg: Segment, speakers: bool) -> str:
@@ -259,7 +267,7 @@ def _line(seg: Segment, speakers: bool) -> str:
 
 
 def _vtt_line(seg: Segment, speakers: bool, words: Sequence[Word] | None = None) -> str:
-    text = " ".join(f"<{clock(w.start, hours=True)}>{w.word}" for w in words) if words else seg.text
+    text = " ".join(f"<{_fixed_clock(w.start, '.')}>{w.word}" for w in words) if words else seg.text
     return f"<v {seg.speaker}>{text}" if speakers and seg.speaker else text
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 
 from gemini_audio_tools import GeminiAudioError, Settings, embedded_emulator
+from gemini_audio_tools.backend.client import missing_key_warning
 
 from . import _compat
 from .server import build_server
@@ -52,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             settings = Settings.from_env().with_overrides(allowed_dirs=args.allow_dir, model=args.model)
             if args.emulator:
                 settings = stack.enter_context(embedded_emulator(settings))
+            if (warning := missing_key_warning(settings)) is not None:
+                print(f"gemini-audio-mcp: {warning}", file=sys.stderr)
             server = build_server(settings)
             if args.transport == "stdio":
                 asyncio.run(_compat.run_stdio(server))

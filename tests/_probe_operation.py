@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gemini_audio_tools.context import RunContext
 from gemini_audio_tools.errors import InvalidTimeRangeError, ServiceUnavailableError
 from gemini_audio_tools.operations import Hints, Operation
+from gemini_audio_tools.progress import ProgressEvent
 
 PROBE = "probe_echo"
 
@@ -37,6 +38,9 @@ class ProbeInput(BaseModel):
         "after writing stray output to stdout (as a careless library might).",
     )
     steps: int = Field(default=0, ge=0, le=10, description="Progress reports to send before finishing.")
+    events: bool = Field(
+        default=False, description="Report as events: an upload of `steps` MB, then `steps` chunks."
+    )
     loud: bool = Field(default=False, description="Echo in upper case.")
     window: Window | None = Field(default=None, description="An optional nested object.")
 
@@ -50,8 +54,16 @@ class ProbeOutput(BaseModel):
 
 
 async def run_probe(args: ProbeInput, ctx: RunContext) -> ProbeOutput:
-    for step in range(1, args.steps + 1):
-        await ctx.report(step, args.steps, f"step {step}")
+    if args.events:
+        size = args.steps * 1_000_000
+        for step in range(args.steps + 1):
+            await ctx.report(ProgressEvent("upload", step * 1_000_000, size, "bytes", subject="probe.wav"))
+        await ctx.report(ProgressEvent("processing", subject="probe.wav"))
+        for step in range(args.steps + 1):
+            await ctx.report(ProgressEvent("chunks", step, args.steps, "chunks", subject="probe.wav"))
+    else:
+        for step in range(1, args.steps + 1):
+            await ctx.report(step, args.steps, f"step {step}")
     if args.outcome == "caller":
         raise InvalidTimeRangeError("end 12:30 is past the audio's end 10:28; pass an end of at most 10:28.")
     if args.outcome == "remote":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,10 +102,33 @@ def test_a_missing_allowed_directory_exits_2(tmp_path: Path) -> None:
     assert code == 2 and "not an existing directory" in err
 
 
+def _without_heartbeats(err: str) -> list[str]:
+    """Progress lines minus the ones a slow machine adds every 5 s (repeating the state, or "working")."""
+    seen: set[str] = set()
+    lines = []
+    for line in err.splitlines():
+        state = line.split(", ")[0]
+        if state not in seen and "working" not in state:
+            seen.add(state)
+            lines.append(line)
+    return lines
+
+
 def test_progress_goes_to_stderr_as_plain_lines_when_it_is_not_a_terminal() -> None:
     code, out, err = cli("probe-echo", "x", "--steps", "2")
     assert (code, out) == (0, "echo: x\n")
-    assert err == "probe-echo: 1/2 step 1\nprobe-echo: 2/2 step 2\n"
+    lines = _without_heartbeats(err)
+    assert len(lines) == 2
+    assert re.fullmatch(r"probe-echo: step 1 \(50%\), 0:0\d elapsed(, about 0:0\d left)?", lines[0])
+    assert re.fullmatch(r"probe-echo: step 2 \(100%\), 0:0\d elapsed", lines[1])
+
+
+def test_progress_events_go_to_stderr_in_human_units() -> None:
+    code, out, err = cli("probe-echo", "x", "--steps", "2", "--events")
+    assert (code, out) == (0, "echo: x\n")
+    assert "uploading probe.wav: 0 bytes of 2.0 MB (0%)" in err
+    assert "uploading probe.wav: 2.0 MB of 2.0 MB (100%)" in err
+    assert "working on probe.wav: 2 of 2 chunks (100%)" in err
 
 
 @pytest.mark.skipif("inspect_audio" not in OPERATIONS, reason="inspect_audio is not registered yet")
@@ -148,8 +173,7 @@ def test_remote_commands_use_the_configured_api_and_show_upload_progress(
     assert code == 0, err
     name = json.loads(out)["name"]
     assert name.startswith("files/")
-    size = SAMPLE.stat().st_size
-    assert err.splitlines()[-1] == f"upload: {size}/{size} uploaded {name}"
+    assert re.fullmatch(rf"upload: uploaded {name} \(100%\), \d:\d\d elapsed", err.splitlines()[-1])
     code, out, _ = cli("delete", name, "--json")
     assert (code, json.loads(out)) == (0, {"name": name, "deleted": True})
 
@@ -170,10 +194,10 @@ def test_chunked_transcription_reports_each_chunk_on_stderr(
     code, out, err = cli("transcribe", str(long_speech_wav.path), "--json")
     assert code == 0, err
     chunks = json.loads(out)["chunks"]
-    lines = err.splitlines()
+    lines = _without_heartbeats(err)
     assert len(chunks) >= 3 and len(lines) == len(chunks)
     for i, line in enumerate(lines, 1):
-        assert line.startswith(f"transcribe: {i}/{len(chunks)} transcribing chunk ") and line.endswith(": ok")
+        assert line.startswith("transcribe: transcribing chunk ") and f"): ok ({i / len(chunks):.0%})" in line
 
 
 def test_a_transcript_too_long_for_one_tool_result_is_printed_whole(
@@ -190,3 +214,91 @@ def test_a_transcript_too_long_for_one_tool_result_is_printed_whole(
     code, text, err = cli("transcribe", str(long_speech_wav.path))
     assert code == 0, err
     assert "cursor" not in text and text.strip() == whole["text"].strip()
+
+
+def test_without_a_key_the_error_offers_the_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    code, out, err = cli("count-tokens", str(SAMPLE), "--exact")
+    assert (code, out) == (1, "")
+    assert "No Gemini API key" in err and "--emulator" in err and "GEMINI_API_KEY" in err
+
+
+# --- help text a person can read --------------------------------------------------------------------------
+
+
+def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    action = build_parser()._subparsers._group_actions[0]  # type: ignore[union-attr]
+    return {
+        name: parser for name, parser in (action.choices or {}).items() if name != PROBE.replace("_", "-")
+    }
+
+
+def _summaries() -> dict[str, str]:
+    action = build_parser()._subparsers._group_actions[0]  # type: ignore[union-attr]
+    return {choice.dest: str(choice.help) for choice in action._choices_actions}  # type: ignore[attr-defined]
+
+
+def _is_one_whole_sentence(text: str) -> bool:
+    return text.endswith(".") and not text.endswith("..") and text.count("(") == text.count(")")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs lead change: cli.build_parser splits summaries at '. ' (cuts 'ask' at '(e.g.') and adds a "
+    "period after one ('list' ends '..'); use the docstring's first sentence (split on r'\\.\\s+(?=[A-Z])')",
+)
+def test_every_subcommand_summary_is_one_whole_sentence_ending_in_one_period() -> None:
+    bad = {name: text for name, text in _summaries().items() if not _is_one_whole_sentence(text)}
+    assert bad == {}
+
+
+def test_the_summaries_of_the_commands_that_are_not_operations_are_whole_sentences() -> None:
+    summaries = _summaries()
+    assert _is_one_whole_sentence(summaries["emulator"]) and _is_one_whole_sentence(summaries["demo"])
+
+
+def test_every_option_with_a_default_says_what_it_is() -> None:
+    missing = []
+    for name, parser in _subcommands().items():
+        for action in parser._actions:
+            default = action.default
+            if not action.option_strings or default in (None, False, [], argparse.SUPPRESS):
+                continue
+            if "default" not in (action.help or "").lower():
+                missing.append(f"{name} {action.option_strings[0]}")
+    assert missing == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs lead change: cli._add_global_flags' --model help names the default model id "
+    "(Settings().model / the transcription model), not only the variable GEMINI_AUDIO_MODEL",
+)
+def test_the_model_option_names_the_model_used_when_it_is_not_given() -> None:
+    for name, parser in _subcommands().items():
+        for action in parser._actions:
+            if "--model" in action.option_strings:
+                assert re.search(r"default[^)]*gemini-[\w.-]+", action.help or ""), name
+
+
+_SRT_BLOCK = re.compile(r"\d+\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n.+")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs lead change: cli._run_operation prints output.text for --format srt/vtt/json and each of "
+    "output.notes to stderr (TranscribeAudioOutput.to_text appends notes to the subtitles)",
+)
+def test_subtitles_on_stdout_stay_valid_and_notes_go_to_stderr(
+    emulator_env: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEMINI_AUDIO_CACHE_DIR", str(tmp_path))
+    code, out, err = cli("upload", str(SAMPLE), "--json")
+    assert code == 0, err
+    name = json.loads(out)["name"]
+    code, out, err = cli("transcribe", name, "--start", "7.5", "--end", "12.5", "--format", "srt")
+    assert code == 0, err
+    assert "prompt" in err  # the note that a remote file's range is asked for in the prompt
+    blocks = out.strip().split("\n\n")
+    assert blocks and all(_SRT_BLOCK.fullmatch(block) for block in blocks), out

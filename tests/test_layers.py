@@ -31,6 +31,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (0, ("gemini_audio_tools.errors", "gemini_audio_tools.config", "gemini_audio_tools.context")),
     (0, ("gemini_audio_tools.sizes", "gemini_audio_tools.hashing", "gemini_audio_tools.tokens")),
     (0, ("gemini_audio_tools.models",)),
+    (0, ("gemini_audio_tools.progress",)),
 ]
 """Adapters (5) -> registry and kit (4) -> operations (3) -> backend, emulator (2) -> audio and pure cores
 (1) -> base (0). The package's ``__init__`` is its door: it re-exports from every layer, and only adapters

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from gemini_audio_tools.schemas import Segment
+from gemini_audio_tools.timecode import format_timecode
 from gemini_audio_tools.transcripts import (
     clock,
     monotonic,
@@ -119,10 +120,17 @@ def test_monotonic_orders_drops_repeats_and_trims_overlaps() -> None:
     assert all(s.start <= s.end <= n.start for s, n in itertools.pairwise(result))
 
 
-def test_clock_uses_hours_only_past_an_hour() -> None:
-    assert clock(62.5) == "01:02.500"
-    assert clock(3723.25) == "01:02:03.250"
-    assert clock(1.0, sep=",", hours=True) == "00:00:01,000"
+def test_clock_is_the_one_time_code_style_of_inspect_and_messages() -> None:
+    assert clock(62.5) == format_timecode(62.5) == "1:02.5"
+    assert clock(3723.25) == "1:02:03.25"
+    assert clock(7.948) == "0:07.948"
+    assert clock(-0.2) == "0:00"
+
+
+def test_srt_and_vtt_keep_their_own_fixed_time_formats_past_an_hour() -> None:
+    late = [Segment(start=3723.25, end=3724.0, text="Late.")]
+    assert "01:02:03,250 --> 01:02:04,000" in render(late, "srt", timestamps=True, speakers=False)
+    assert "01:02:03.250 --> 01:02:04.000" in render(late, "vtt", timestamps=True, speakers=False)
 
 
 SEGMENTS = [
@@ -139,7 +147,7 @@ def test_plain_text_joins_segments_and_breaks_at_speaker_changes() -> None:
 
 def test_timestamped_text_has_one_line_per_segment() -> None:
     text = render(SEGMENTS, "text", timestamps=True, speakers=True)
-    assert text.splitlines()[2] == "[00:03.200 - 00:04.000] B: Fine."
+    assert text.splitlines()[2] == "[0:03.2 - 0:04] B: Fine."
 
 
 def test_srt_has_numbered_cues_with_comma_milliseconds() -> None:

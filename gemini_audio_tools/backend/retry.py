@@ -2,10 +2,13 @@
 
 Retried: 429 (waiting at least what ``Retry-After`` asks; a longer wait than the policy's ``max_delay``
 fails at once with ``RateLimitedError.retry_after``, so an agent is told when to come back instead of
-blocking), 5xx and dropped connections. Never retried: any other 4xx — the same request would fail the
-same way. After the last attempt the SDK exception is mapped to the library's hierarchy
-(``RateLimitedError``, ``ServiceUnavailableError``, …). The SDK's own retries stay off, so this is the
-only retry loop.
+blocking), 5xx and dropped connections. A connection that cannot be made at all (DNS failure, refused) is
+retried once, after the first (short) backoff: a blip passes in a second, but a missing network or a
+stopped emulator does not, and four backed-off retries would only make the person wait for the same answer.
+Never retried: a connection attempt that timed out (it already waited the whole timeout) and any other 4xx:
+the same request would fail the same way. After the last attempt the SDK exception is mapped to the
+library's hierarchy (``RateLimitedError``, ``ServiceUnavailableError``, ``ConnectionFailedError``, …). The
+SDK's own retries stay off, so this is the only retry loop.
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ..config import Settings
-from .errors import is_retryable, map_api_error, retry_after_seconds
+from .errors import is_connect_failure, is_retryable, is_timeout, map_api_error, retry_after_seconds
 
 T = TypeVar("T")
 
 Sleep = Callable[[float], Awaitable[None]]
+
+CONNECT_RETRIES = 1
+"""Retries of a connection that could not be made (refused, DNS failure); see the module docstring."""
 
 
 @dataclass(frozen=True)
@@ -82,9 +88,16 @@ async def with_retries(
             retry_after = retry_after_seconds(exc)
             if (
                 not is_retryable(exc)
-                or retry_number >= policy.max_retries
+                or retry_number >= _retries_for(exc, policy)
                 or (retry_after is not None and retry_after > policy.max_delay)  # fail fast, say when
             ):
-                raise map_api_error(exc, action=action, file_name=file_name) from None
+                tried = retry_number + 1
+                raise map_api_error(exc, action=action, file_name=file_name, attempts=tried) from None
             retry_number += 1
             await policy.sleep(policy.delay(retry_number, retry_after))
+
+
+def _retries_for(exc: BaseException, policy: RetryPolicy) -> int:
+    if not is_connect_failure(exc):
+        return policy.max_retries
+    return 0 if is_timeout(exc) else min(CONNECT_RETRIES, policy.max_retries)

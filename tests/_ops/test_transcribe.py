@@ -63,7 +63,7 @@ async def test_a_range_is_clipped_billed_alone_and_timed_on_the_files_timeline(
     assert out.range.method == "clip" and (out.range.start_seconds, out.range.end_seconds) == (4.0, 8.0)
     assert out.usage.audio_tokens == 128  # 4 s, not the whole file
     assert out.segments and all(4.0 <= s.start <= s.end <= 8.0 for s in out.segments)
-    assert out.text.startswith("[00:0")
+    assert out.text.startswith("[0:0")
 
 
 async def test_subtitle_and_json_formats_are_rendered_from_the_segments(

@@ -7,7 +7,12 @@ import pytest
 from google.genai import errors as genai_errors
 
 from gemini_audio_tools.backend.retry import Attempts, RetryPolicy, with_retries
-from gemini_audio_tools.errors import InvalidArgumentError, RateLimitedError, ServiceUnavailableError
+from gemini_audio_tools.errors import (
+    ConnectionFailedError,
+    InvalidArgumentError,
+    RateLimitedError,
+    ServiceUnavailableError,
+)
 
 
 def api_error(code: int, *, headers: dict[str, str] | None = None) -> genai_errors.APIError:
@@ -97,3 +102,24 @@ def test_backoff_grows_exponentially_with_full_jitter_up_to_the_cap() -> None:
         for _ in range(20):
             assert 0 <= pol.delay(n) <= min(8.0, 2 ** (n - 1))
     assert len({round(pol.delay(3), 6) for _ in range(10)}) > 1
+
+
+async def test_a_refused_connection_is_retried_once_not_four_times() -> None:
+    pol, sleeper = policy(retries=4)
+    refused = [httpx.ConnectError("All connection attempts failed") for _ in range(5)]
+    attempts = Attempts()
+    with pytest.raises(ConnectionFailedError, match="Cannot connect"):
+        await with_retries(failing(*refused), pol, action="x", attempts=attempts)
+    assert attempts.count == 2 and len(sleeper.waits) == 1
+
+
+async def test_a_connection_attempt_that_timed_out_is_not_retried() -> None:
+    pol, sleeper = policy(retries=4)
+    with pytest.raises(ConnectionFailedError):
+        await with_retries(failing(httpx.ConnectTimeout("timed out")), pol, action="x")
+    assert sleeper.waits == []
+
+
+async def test_a_refused_connection_that_comes_back_succeeds() -> None:
+    pol, _ = policy(retries=4)
+    assert await with_retries(failing(httpx.ConnectError("refused")), pol, action="x") == "ok"

@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.mcp_server._client import REPO
+from mcp import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+
+from tests.mcp_server._client import REPO, server_command, server_env, wire
 
 
 def _python(*args: str) -> subprocess.CompletedProcess[str]:
@@ -35,3 +38,21 @@ def test_help_lists_the_transports_and_flags() -> None:
     assert result.returncode == 0
     for flag in ("--transport", "streamable-http", "--allow-dir", "--emulator", "--model", "--port"):
         assert flag in result.stdout
+
+
+async def test_without_a_key_the_server_warns_at_start_and_its_tools_say_what_to_do(tmp_path: Path) -> None:
+    env = server_env(None, tmp_path)
+    env.pop("GOOGLE_GEMINI_BASE_URL", None)
+    errlog_path = tmp_path / "stderr.txt"
+    params = StdioServerParameters(command=sys.executable, args=server_command(), env=env, cwd=str(REPO))
+    with errlog_path.open("w") as errlog:
+        async with (
+            stdio_client(params, errlog=errlog) as streams,
+            ClientSession(streams[0], streams[1]) as session,
+        ):
+            await session.initialize()
+            result = wire(await session.call_tool("list_audio_files", {}))
+    stderr = errlog_path.read_text()
+    assert "warning" in stderr and "--emulator" in stderr and "GEMINI_API_KEY" in stderr
+    assert result["isError"] is True
+    assert "--emulator" in result["content"][0]["text"]

@@ -5,6 +5,7 @@ Runs under mcp 1.x (/work/venv) and 2.x (/work/venv-mcp2) alike.
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -97,6 +98,24 @@ async def test_progress_notifications_reach_a_client_that_asked_for_them(tmp_pat
         silent = wire(await session.call_tool(PROBE, {"text": "y", "steps": 2}))
     assert result["isError"] is False and silent["isError"] is False
     assert seen == [(1, 3, "step 1"), (2, 3, "step 2"), (3, 3, "step 3")]
+
+
+async def test_progress_events_reach_a_client_as_increasing_progress_of_100_with_words(
+    tmp_path: Path,
+) -> None:
+    seen: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append((progress, total, message))
+
+    async with stdio_session(server_env(None, tmp_path), probe=True) as session:
+        arguments = {"text": "x", "steps": 2, "events": True}
+        await session.call_tool(PROBE, arguments, progress_callback=on_progress)
+    assert all(total == 100 for _, total, _ in seen)
+    values = [progress for progress, _, _ in seen]
+    assert values[-1] == 100 and all(a < b for a, b in itertools.pairwise(values))
+    assert seen[1][2] == "uploading probe.wav: 1.0 MB of 2.0 MB (50%)"
+    assert seen[-1][2] == "working on probe.wav: 2 of 2 chunks (100%)"
 
 
 async def test_the_embedded_emulator_needs_no_api_key(tmp_path: Path) -> None:
