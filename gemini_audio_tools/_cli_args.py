@@ -1,8 +1,9 @@
 """Command-line arguments generated from an operation's input model (for ``gemini-audio``).
 
 Required fields become positionals in field order (``transcribe PATH``, ``ask PATH QUESTION``), optional
-ones ``--kebab-case`` options: booleans as flags, ``Literal`` fields as choices, help from field descriptions.
-Values are left unset unless given, so the input model's own defaults and validation apply.
+ones ``--kebab-case`` options: booleans as flags, ``Literal`` fields as choices, lists of plain values as
+several words (``--languages en de``), nested objects as JSON; help from field descriptions. Values are left
+unset unless given, so the input model's own defaults and validation apply.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 import json
 import types
 from collections.abc import Callable
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -32,10 +33,12 @@ def add_operation_arguments(parser: argparse.ArgumentParser, op: Operation[Any, 
             parser.add_argument(flag, dest=name, action=action, default=argparse.SUPPRESS, help=help_text)
             continue
         default = "" if field.default is None else f" (default: {field.default})"
+        item = _list_item(field.annotation)
         parser.add_argument(
             flag,
             dest=name,
-            type=kind,
+            type=item or kind,
+            nargs="+" if item else None,
             choices=choices,
             default=argparse.SUPPRESS,
             metavar=None if choices else name.upper(),
@@ -65,6 +68,19 @@ def _scalar(annotation: Any) -> tuple[Callable[[str], Any], list[Any] | None]:
     if origin in (list, dict) or (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
         return _json_value, None  # structured fields are given as JSON on the command line
     return str, None
+
+
+def _list_item(annotation: Any) -> Callable[[str], Any] | None:
+    """For a list of plain values (``list[str] | None``, items possibly constrained): the item type."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        return _list_item(members[0]) if len(members) == 1 else None
+    if get_origin(annotation) is not list:
+        return None
+    (item,) = get_args(annotation) or (str,)
+    while get_origin(item) is Annotated:
+        item = get_args(item)[0]
+    return item if item in (str, int, float) else None
 
 
 def _json_value(text: str) -> Any:

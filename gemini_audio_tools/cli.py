@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack, redirect_stderr, redirect_stdout
@@ -27,10 +28,10 @@ from ._cli_args import add_operation_arguments, operation_arguments
 from ._cli_models import add_models_command, run_models
 from ._cli_progress import StderrProgress
 from ._embedded import embedded_emulator
-from .config import Settings, allowed_dirs_in
+from .config import WIRE_FORMATS, Settings, allowed_dirs_in
 from .context import RunContext
 from .errors import GeminiAudioError, PathNotAllowedError
-from .operations import OPERATIONS, Operation, text_of
+from .operations import OPERATIONS, Operation, body_of, remarks_of
 from .paths import is_remote_file_ref
 
 __all__ = ["build_parser", "main", "run"]
@@ -58,6 +59,21 @@ def _add_global_flags(parser: argparse.ArgumentParser, *, in_subcommand: bool, m
             help="Gemini model id (default: GEMINI_AUDIO_MODEL, else gemini-flash-latest).",
         )
     group.add_argument(
+        "--wire-format",
+        choices=WIRE_FORMATS,
+        default=default,
+        help="What is sent: compact (16 kHz mono MP3 unless already compact), flac, or original (default: "
+        "GEMINI_AUDIO_WIRE_FORMAT, else compact).",
+    )
+    group.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST[:PORT]",
+        default=default,
+        help="A private or loopback host that URL input may reach (repeatable; default: "
+        "GEMINI_AUDIO_ALLOWED_HOSTS, else none).",
+    )
+    group.add_argument(
         "--emulator",
         action="store_true",
         default=default if in_subcommand else False,
@@ -75,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for op in OPERATIONS.values():
         summary = op.description.split("\n\n")[0].replace("\n", " ")
-        sub = commands.add_parser(op.command, help=summary.split(". ")[0] + ".", description=summary)
+        first = re.split(r"(?<=\.)\s+(?=[A-Z])", summary)[0]
+        sub = commands.add_parser(op.command, help=first, description=summary)
         add_operation_arguments(sub, op)
         sub.add_argument("--json", action="store_true", help="Print the full result as JSON.")
         _add_global_flags(sub, in_subcommand=True, model=False)
@@ -141,14 +158,24 @@ def _run_operation(op: Operation[Any, Any], args: argparse.Namespace, out: TextI
         stack.callback(progress.close)
         result = asyncio.run(op.invoke(arguments, RunContext(settings=settings, progress=progress)))
     whole = result.artifact  # a paged transcript: print it whole (no tool-result cap on a terminal)
-    print(whole.model_dump_json(indent=2) if args.json else text_of(whole), file=out)
+    if args.json:
+        print(whole.model_dump_json(indent=2), file=out)
+        return 0
+    print(body_of(whole), file=out)  # the result alone: `> out.srt` stays a valid subtitle file
+    for remark in remarks_of(whole):
+        print(f"{PROG}: note: {remark}", file=err)
     return 0
 
 
 def _settings(args: argparse.Namespace, audio: Sequence[str]) -> Settings:
     """Settings from flags and environment; with no allowed directory configured, only the named files."""
     allow = getattr(args, "allow_dir", None)
-    settings = Settings.from_env().with_overrides(allowed_dirs=allow, model=getattr(args, "model", None))
+    settings = Settings.from_env().with_overrides(
+        allowed_dirs=allow,
+        model=getattr(args, "model", None),
+        wire_format=getattr(args, "wire_format", None),
+        allowed_hosts=getattr(args, "allow_host", None),
+    )
     if allow or _dirs_in_environment():
         return settings
     named = [path for path in map(_named_file, audio) if path is not None]

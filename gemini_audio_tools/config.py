@@ -12,10 +12,16 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 
-from .errors import InvalidArgumentError
+from .errors import ConfigurationError, InvalidArgumentError
+
+WireFormat = Literal["compact", "flac", "original"]
+WIRE_FORMATS: tuple[WireFormat, ...] = ("compact", "flac", "original")
+DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1000**3
+"""``GEMINI_AUDIO_MAX_DOWNLOAD_BYTES`` when unset: 2 GB, the Files API's per-file limit."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,16 @@ class Settings:
     upload_adopt_grace_seconds: float = 3.0
     """After an upload got no answer (timeout, dropped connection), how long to look for the file the server
     may still finish from it before uploading again (so no orphan duplicate is left behind)."""
+    wire_format: WireFormat = "compact"
+    """What is sent (``GEMINI_AUDIO_WIRE_FORMAT``): 16 kHz mono MP3 unless already compact, 16 kHz mono
+    FLAC, or the file as it is where the API takes it (see :mod:`.audio.profiles`)."""
+    urls: bool = True
+    """Whether ``audio`` may be an http(s) URL (the MCP server's ``--no-urls`` turns it off)."""
+    allowed_hosts: tuple[str, ...] = ()
+    """``host[:port]`` entries URL input may reach although they are private or loopback
+    (``GEMINI_AUDIO_ALLOWED_HOSTS``, ``--allow-host``); checked when a URL is used."""
+    max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES
+    """The most a URL download may bring (``GEMINI_AUDIO_MAX_DOWNLOAD_BYTES``)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +73,13 @@ class Settings:
         }
         if env.get("GEMINI_AUDIO_CACHE_DIR"):
             kwargs["cache_dir"] = Path(env["GEMINI_AUDIO_CACHE_DIR"]).expanduser()
+        if env.get("GEMINI_AUDIO_WIRE_FORMAT", "").strip():
+            kwargs["wire_format"] = parse_wire_format(
+                env["GEMINI_AUDIO_WIRE_FORMAT"], "GEMINI_AUDIO_WIRE_FORMAT"
+            )
+        hosts = env.get("GEMINI_AUDIO_ALLOWED_HOSTS", "")
+        kwargs["allowed_hosts"] = tuple(h.strip() for h in hosts.split(",") if h.strip())
+        kwargs["max_download_bytes"] = _download_cap(env.get("GEMINI_AUDIO_MAX_DOWNLOAD_BYTES", ""))
         return cls(**kwargs)  # type: ignore[arg-type]
 
     def with_(self, **changes: object) -> Settings:
@@ -70,6 +93,9 @@ class Settings:
         allowed_dirs: Sequence[str | Path] | None = None,
         model: str | None = None,
         transcribe_model: str | None = None,
+        wire_format: str | None = None,
+        allowed_hosts: Sequence[str] | None = None,
+        urls: bool | None = None,
     ) -> Settings:
         """A copy with the user's choices (``--allow-dir``, ``--model``, toolkit arguments) applied over these
         settings; ``None`` keeps the current value. Allowed directories replace the current ones, resolved
@@ -94,6 +120,12 @@ class Settings:
             settings = replace(settings, model=model)
         if transcribe_model:
             settings = replace(settings, transcribe_model=transcribe_model)
+        if wire_format:
+            settings = replace(settings, wire_format=parse_wire_format(wire_format, "--wire-format"))
+        if allowed_hosts:
+            settings = replace(settings, allowed_hosts=(*settings.allowed_hosts, *allowed_hosts))
+        if urls is not None:
+            settings = replace(settings, urls=urls)
         return settings
 
 
@@ -102,3 +134,28 @@ def allowed_dirs_in(env: Mapping[str, str]) -> tuple[Path, ...]:
     skipped), resolved; empty when it is unset or blank."""
     raw = env.get("GEMINI_AUDIO_ALLOWED_DIRS", "")
     return tuple(Path(d).expanduser().resolve() for d in raw.split(os.pathsep) if d.strip())
+
+
+def parse_wire_format(text: str, where: str) -> WireFormat:
+    """``text`` as a wire format.
+
+    Raises:
+        ConfigurationError: not one of compact, flac, original.
+    """
+    value = text.strip().lower()
+    for known in WIRE_FORMATS:
+        if value == known:
+            return known
+    raise ConfigurationError(f"{where}={text.strip()!r} is not a wire format; use compact, flac or original.")
+
+
+def _download_cap(text: str) -> int:
+    raw = text.strip().replace("_", "")
+    if not raw:
+        return DEFAULT_MAX_DOWNLOAD_BYTES
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ConfigurationError(
+            f"GEMINI_AUDIO_MAX_DOWNLOAD_BYTES={raw!r} is not a positive whole number of bytes "
+            "(e.g. 500000000 for 500 MB)."
+        )
+    return int(raw)

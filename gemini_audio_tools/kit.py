@@ -55,6 +55,18 @@ def text_of(output: BaseModel) -> str:
     return str(to_text()) if callable(to_text) else output.model_dump_json(exclude_none=True)
 
 
+def body_of(output: BaseModel) -> str:
+    """The result alone (``output.body()``), for a person's stdout: notes are :func:`remarks_of`."""
+    body = getattr(output, "body", None)
+    return str(body()) if callable(body) else text_of(output)
+
+
+def remarks_of(output: BaseModel) -> list[str]:
+    """What the caller should know beside the result (``output.remarks()``), for a person's stderr."""
+    remarks = getattr(output, "remarks", None)
+    return [str(r) for r in remarks()] if callable(remarks) else []
+
+
 @dataclass(frozen=True)
 class Result(Generic[OutputT]):
     """One finished call: what it returned, and the complete result behind it."""

@@ -20,7 +20,17 @@ from pydantic import BaseModel
 from .config import Settings
 from .context import ProgressSink, RunContext, no_progress
 from .errors import InvalidArgumentError
-from .kit import Hints, LazyRun, Operation, Result, format_validation_error, run_sync, text_of
+from .kit import (
+    Hints,
+    LazyRun,
+    Operation,
+    Result,
+    body_of,
+    format_validation_error,
+    remarks_of,
+    run_sync,
+    text_of,
+)
 from .schemas import (
     AUDIO_SOURCE,
     AskAboutAudioInput,
@@ -47,10 +57,12 @@ __all__ = [
     "Hints",
     "Operation",
     "Result",
+    "body_of",
     "call_operation",
     "call_operation_sync",
     "format_validation_error",
     "get_operation",
+    "remarks_of",
     "run_sync",
     "text_of",
 ]

@@ -16,13 +16,14 @@ from .sizes import format_size
 from .timecode import format_timecode
 
 AUDIO_DESCRIPTION = (
-    "The audio to use: a local file path (inside the allowed directories), or a Files API name like "
-    "'files/abc123' (or its uri) as returned by upload_audio."
+    "The audio: a local path (inside the allowed directories), an http(s) URL, or a Files API name like "
+    "'files/abc123' from upload_audio. Any audio or video format."
 )
 START_DESCRIPTION = (
     "Optional start of the time range to use, as 'SS', 'MM:SS' or 'HH:MM:SS' (fractions allowed, e.g. "
     "'01:02.5'). Omit to start at the beginning."
 )
+TRACK_DESCRIPTION = "Audio track (0-based) of a file with several; default: its main one."
 END_DESCRIPTION = (
     "Optional end of the time range to use, same formats as start; must be after start and not past the end "
     "of the audio. Omit to go to the end."
@@ -44,11 +45,7 @@ MODEL_PATTERN = r"^(models/)?[a-z0-9][a-z0-9.\-]{0,63}$"
 
 def model_field(default: str) -> Any:
     """The optional ``model`` argument of the operations that use a model."""
-    return Field(
-        default=None,
-        pattern=MODEL_PATTERN,
-        description=f"Gemini model id, e.g. 'gemini-3.8-flash'. Omit for {default}.",
-    )
+    return Field(default=None, pattern=MODEL_PATTERN, description=f"Gemini model id; default {default}.")
 
 
 class AudioSourceField:
@@ -76,11 +73,20 @@ class _Output(BaseModel):
         """Concise text for the model; subclasses override with something better than JSON."""
         return self.model_dump_json(exclude_none=True)
 
+    def body(self) -> str:
+        """The result alone, without notes (what the CLI prints on stdout: an SRT stays an SRT)."""
+        return self.to_text()
+
+    def remarks(self) -> list[str]:
+        """What the caller should know beside the result (the CLI prints these on stderr)."""
+        return []
+
 
 class _AudioRangeInput(_Input):
     audio: Annotated[str, AUDIO_SOURCE] = Field(description=AUDIO_DESCRIPTION, min_length=1)
     start: str | None = Field(default=None, description=START_DESCRIPTION)
     end: str | None = Field(default=None, description=END_DESCRIPTION)
+    track: int | None = Field(default=None, ge=0, le=63, description=TRACK_DESCRIPTION)
 
 
 # --- shared output parts ---------------------------------------------------------------------------------
@@ -106,6 +112,36 @@ class Usage(BaseModel):
     audio_tokens: int = Field(default=0, description="Input tokens that were audio (32 per second).")
     output_tokens: int = Field(default=0, description="Generated tokens.")
     total_tokens: int = Field(default=0, description="All tokens billed.")
+
+
+class Sent(BaseModel):
+    """What was sent to the API for this result."""
+
+    format: str = Field(description="MIME type of the audio sent, e.g. audio/mpeg.")
+    bytes: int = Field(description="Audio bytes sent (0 when an earlier upload or a remote file was used).")
+    via: Literal["inline", "file", "reference", "mixed"] = Field(
+        description="'inline' in the request, 'file' uploaded to the Files API, 'reference' to a remote file."
+    )
+    requests: int = Field(default=1, description="Requests the audio was sent in.")
+    reused: bool = Field(default=False, description="An earlier upload of the same audio was reused.")
+    transcoded: bool = Field(
+        default=False, description="Converted locally from a format the API does not take."
+    )
+
+    @classmethod
+    def combine(cls, sent: list[Sent]) -> Sent | None:
+        """One summary of several requests' (None when nothing was sent)."""
+        if not sent:
+            return None
+        vias = {s.via for s in sent}
+        return cls(
+            format=sent[0].format,
+            bytes=sum(s.bytes for s in sent),
+            via=sent[0].via if len(vias) == 1 else "mixed",
+            requests=sum(s.requests for s in sent),
+            reused=any(s.reused for s in sent),
+            transcoded=any(s.transcoded for s in sent),
+        )
 
 
 class ChunkReport(BaseModel):
@@ -144,29 +180,35 @@ class Word(BaseModel):
 
 
 class InspectAudioInput(_Input):
-    """Inspect a local audio file without sending it anywhere (free, offline): format, duration, sample rate,
-    channels, size and the estimated Gemini token cost (32 tokens per second). Use it first to learn how long
-    a recording is before transcribing a range of it."""
+    """Inspect an audio (or video) file without sending it to Gemini (free): format, codec, duration, sample
+    rate, channels, audio tracks, size and the estimated token cost (32 tokens per second). Use it first to
+    learn how long a recording is before transcribing a range of it."""
 
     audio: Annotated[str, AUDIO_SOURCE] = Field(
-        description="Path of a local audio file inside the allowed directories.", min_length=1
+        description="A local path (inside the allowed directories) or an http(s) URL.", min_length=1
     )
     start: str | None = Field(default=None, description=START_DESCRIPTION)
     end: str | None = Field(default=None, description=END_DESCRIPTION)
+    track: int | None = Field(default=None, ge=0, le=63, description=TRACK_DESCRIPTION)
 
 
 class InspectAudioOutput(_Output):
-    path: str = Field(description="The resolved path that was inspected.")
-    format: str = Field(
-        description="Container format detected from the content: wav, mp3, aiff, aac, ogg, flac."
+    path: str = Field(description="The resolved path (or the URL) that was inspected.")
+    format: str = Field(description="What the file is, by content, as its usual extension: mp3, wav, m4a, …")
+    container: str = Field(default="", description="The container, e.g. mp4, ogg, matroska, wav.")
+    codec: str = Field(description="Audio codec, e.g. pcm_s16le, mp3, aac, opus, flac.")
+    mime_type: str = Field(description="MIME type of the format, e.g. audio/mp3.")
+    api_accepts: bool = Field(
+        default=True, description="True when Gemini takes the format as is (else it is converted here)."
     )
-    codec: str = Field(description="Audio codec, e.g. pcm_s16le, mp3, vorbis, flac, aac.")
-    mime_type: str = Field(description="MIME type Gemini expects for this format, e.g. audio/mp3.")
     duration_seconds: float = Field(description="Duration of the whole file in seconds.")
     sample_rate: int = Field(description="Samples per second, e.g. 44100.")
     channels: int = Field(description="Number of channels (Gemini merges them to mono).")
     size_bytes: int = Field(description="File size in bytes.")
     bit_rate: int | None = Field(default=None, description="Average bit rate in bits per second, if known.")
+    track: int = Field(default=0, description="The audio track measured (0-based).")
+    audio_tracks: int = Field(default=1, description="How many audio tracks the file has.")
+    has_video: bool = Field(default=False, description="True for a video (only its sound is used).")
     range: AudioRange = Field(description="The range the token estimate covers (the whole file by default).")
     estimated_tokens: int = Field(
         description="Estimated Gemini input tokens for the range: 32 per second of audio, rounded up to a "
@@ -177,10 +219,14 @@ class InspectAudioOutput(_Output):
         """One line, e.g. "speech.mp3: MP3, 10:28 (628.0 s), 44100 Hz stereo, 9.6 MB; ~20,096 tokens"."""
         layout = {1: "mono", 2: "stereo"}.get(self.channels, f"{self.channels} channels")
         clock = f"{format_timecode(self.duration_seconds)} ({self.duration_seconds:.1f} s)"
-        line = (
-            f"{PurePath(self.path).name}: {self.format.upper()}, {clock}, {self.sample_rate} Hz {layout}, "
-            f"{format_size(self.size_bytes)}"
-        )
+        kind = self.format.upper() + (" video" if self.has_video else "")
+        if not self.api_accepts:
+            kind += f" ({self.codec}; converted before sending)"
+        name = self.path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or self.path
+        size = format_size(self.size_bytes)
+        line = f"{PurePath(name).name}: {kind}, {clock}, {self.sample_rate} Hz {layout}, {size}"
+        if self.audio_tracks > 1:
+            line += f", audio track {self.track} of {self.audio_tracks}"
         if self.range.method != "whole":
             first, last = self.range.start_seconds, self.range.end_seconds
             line += f"; range {format_timecode(first)}-{format_timecode(last)} ({last - first:.1f} s)"
@@ -293,7 +339,7 @@ class CountAudioTokensInput(_AudioRangeInput):
         default=False,
         description="If true, call the API's countTokens for an exact figure (free, but online).",
     )
-    model: str | None = model_field("the default general model")
+    model: str | None = model_field("gemini-flash-latest")
 
 
 class CountAudioTokensOutput(_Output):
@@ -328,6 +374,13 @@ class _ModelOutput(_Output):
     notes: list[str] = Field(
         default_factory=list, description="Anything the caller should know about the result."
     )
+    sent: Sent | None = Field(default=None, description="What was sent to the API.")
+
+    def remarks(self) -> list[str]:
+        return list(self.notes)
+
+    def to_text(self) -> str:
+        return "\n\n".join([self.body(), *self.remarks()])
 
 
 class TranscribeAudioInput(_AudioRangeInput):
@@ -355,7 +408,7 @@ class TranscribeAudioInput(_AudioRangeInput):
     format: Literal["text", "json", "srt", "vtt"] = Field(
         default="text", description="Output text format: plain text, JSON segments, SRT or WebVTT subtitles."
     )
-    model: str | None = model_field("gemini-3.5-transcribe")
+    model: str | None = model_field("gemini-3.5-transcribe (a general model transcribes by prompt)")
     cursor: str | None = Field(
         default=None,
         description="Continue a paged transcript from this time code (the next_cursor of the previous call).",
@@ -376,12 +429,15 @@ class TranscribeAudioOutput(_ModelOutput):
         "the server's memory for recent transcripts).",
     )
 
-    def to_text(self) -> str:
+    def body(self) -> str:
+        return self.text
+
+    def remarks(self) -> list[str]:
         extra = [*self.notes]
         if self.next_cursor:
             whole = f" (complete transcript: {self.transcript_uri})" if self.transcript_uri else ""
             extra.append(f"Transcript continues: call again with cursor='{self.next_cursor}'{whole}.")
-        return "\n\n".join([self.text, *extra]) if extra else self.text
+        return extra
 
 
 class DescribeAudioInput(_AudioRangeInput):
@@ -393,14 +449,14 @@ class DescribeAudioInput(_AudioRangeInput):
         max_length=MAX_FOCUS_CHARS,
         description="What to describe or summarize, e.g. 'a 3-bullet summary' or 'the music'.",
     )
-    model: str | None = model_field("the default general model")
+    model: str | None = model_field("gemini-flash-latest")
 
 
 class DescribeAudioOutput(_ModelOutput):
     text: str = Field(description="The description.")
 
-    def to_text(self) -> str:
-        return "\n\n".join([self.text, *self.notes])
+    def body(self) -> str:
+        return self.text
 
 
 class AskAboutAudioInput(_AudioRangeInput):
@@ -410,11 +466,11 @@ class AskAboutAudioInput(_AudioRangeInput):
     question: str = Field(
         description="The question to answer from the audio.", min_length=1, max_length=MAX_QUESTION_CHARS
     )
-    model: str | None = model_field("the default general model")
+    model: str | None = model_field("gemini-flash-latest")
 
 
 class AskAboutAudioOutput(_ModelOutput):
     answer: str = Field(description="The answer.")
 
-    def to_text(self) -> str:
-        return "\n\n".join([self.answer, *self.notes])
+    def body(self) -> str:
+        return self.answer

@@ -1,6 +1,8 @@
 """The one path every operation's ``audio`` argument takes: resolve, probe, range.
 
-* **Resolve**: a local path (resolved completely, inside the allowed directories) or a Files API name/URI.
+* **Resolve**: a local path (resolved completely, inside the allowed directories), a Files API name/URI, or
+  an http(s) URL, downloaded (SSRF-guarded, capped, removed afterwards: :mod:`..urls`) because the API
+  documents no audio content type for URL input (docs/urls.md).
 * **Probe**: a local file's facts (format, exact duration) from its headers; a remote file's duration from
   the upload cache, else from a free countTokens call (32 tokens per second).
 * **Range**: ``start``/``end`` checked against that duration, as one :class:`~..timecode.Span`. A local file
@@ -25,6 +27,7 @@ from typing import Literal
 from google.genai import types
 
 from ..audio import AudioInfo, probe_audio
+from ..audio.profiles import must_transcode
 from ..backend.client import Backend
 from ..backend.generate import count_tokens, remote_part
 from ..backend.model_choice import choose_model
@@ -33,9 +36,11 @@ from ..context import RunContext
 from ..errors import GeminiAudioError, InvalidTimeRangeError, LocalAudioRequiredError
 from ..hashing import sha256_file
 from ..paths import is_remote_file_ref, normalize_file_name, resolve_local_audio
+from ..progress import ProgressEvent
 from ..schemas import AudioRange
 from ..timecode import Span, parse_timecode, resolve_range
 from ..tokens import AUDIO_TOKENS_PER_SECOND
+from ..urls import UrlNotAllowedError, download, is_url, parse_allowed_host, redact_url
 
 Method = Literal["whole", "clip", "prompt"]
 
@@ -52,14 +57,24 @@ TIMED_RANGE_NOTE = (
 
 @dataclass(frozen=True)
 class LocalAudio:
-    """A local file and its probed facts."""
+    """Local bytes and their probed facts: the user's file, or a download of ``url``."""
 
     path: Path
     info: AudioInfo
+    url: str | None = None
+    """The URL the bytes were downloaded from (credentials redacted); None for the user's own file."""
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """What to call it in messages: the file's name, or the URL's last path part."""
+        if self.url is None:
+            return self.path.name
+        return self.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or self.url
+
+    @property
+    def local(self) -> bool:
+        """True for the user's own file (it stays; a download does not)."""
+        return self.url is None
 
     @property
     def duration_seconds(self) -> float:
@@ -103,11 +118,26 @@ class Selection:
         return AudioRange(start_seconds=self.span.start, end_seconds=self.span.end, method=self.method)
 
     def notes(self, *, cut_by_times: bool = False) -> list[str]:
-        """What the caller must know about how the range was honoured; ``cut_by_times`` when a remote file's
-        range is taken from a timed transcript of all of it rather than asked of the model."""
-        if self.method != "prompt":
-            return []
-        return [TIMED_RANGE_NOTE if cut_by_times else PROMPT_RANGE_NOTE]
+        """What the caller must know about the audio and how the range was honoured; ``cut_by_times`` when a
+        remote file's range is taken from a timed transcript of all of it rather than asked of the model."""
+        notes = []
+        source = self.source
+        if isinstance(source, LocalAudio):
+            info = source.info
+            if must_transcode(info):
+                kind = f"{(info.container or info.format).upper()} with {info.codec}"
+                notes.append(
+                    f"{source.name} ({kind}) is not a format the Gemini API takes, so it was converted on "
+                    "this machine before sending."
+                )
+            if info.audio_tracks > 1:
+                notes.append(
+                    f"{source.name} has {info.audio_tracks} audio tracks; track {info.track} was used (pass "
+                    "track=N, 0-based, for another)."
+                )
+        if self.method == "prompt":
+            notes.append(TIMED_RANGE_NOTE if cut_by_times else PROMPT_RANGE_NOTE)
+        return notes
 
     def at(self, span: Span) -> Selection:
         """The same source, another span of it (a chunk, or the rest after a cursor)."""
@@ -139,15 +169,20 @@ async def select_audio(
     *,
     backend: Backend | None = None,
     local_only: str | None = None,
+    track: int | None = None,
 ) -> AsyncIterator[Selection]:
     """Resolve and probe ``audio`` and check ``start``/``end`` against it, for the ``async with`` block.
 
     ``local_only`` names the operation when it needs local bytes (a remote name is then refused with a
     message saying what to call instead). Local checks run before anything remote, so a bad path or range
-    is reported even when no key is configured.
+    is reported even when no key is configured. ``track`` picks an audio track of a file with several.
+    A URL is downloaded for the block and removed after it.
 
     Raises:
-        PathNotAllowedError, AudioFileNotFoundError, UnsupportedAudioError, CorruptAudioError: bad local file.
+        PathNotAllowedError, AudioFileNotFoundError, UnsupportedAudioError, CorruptAudioError: bad local file
+            (or download).
+        UrlNotAllowedError, DownloadError, DownloadTooLargeError, DownloadUnavailableError: a URL that may
+            not, or could not, be fetched.
         LocalAudioRequiredError: a remote name where ``local_only`` asks for local bytes.
         RemoteFileNotFoundError, RemoteFileFailedError: unknown or FAILED ``files/…`` file.
         AuthenticationError: a remote file was named but no key is configured.
@@ -161,12 +196,37 @@ async def select_audio(
             )
         yield await _remote_selection(audio, start, end, ctx, backend or Backend.from_settings(ctx.settings))
         return
-    source = await _probe(resolve_local_audio(audio, ctx.settings.allowed_dirs))
+    if is_url(audio):
+        async with _downloaded(audio.strip(), ctx) as (path, shown):
+            source = await _probe(path, track, url=shown)
+            yield Selection(source, resolve_range(start, end, source.duration_seconds))
+        return
+    source = await _probe(resolve_local_audio(audio, ctx.settings.allowed_dirs), track)
     yield Selection(source, resolve_range(start, end, source.duration_seconds))
 
 
-async def _probe(path: Path) -> LocalAudio:
-    return LocalAudio(path=path, info=await asyncio.to_thread(probe_audio, path))
+async def _probe(path: Path, track: int | None = None, *, url: str | None = None) -> LocalAudio:
+    return LocalAudio(path=path, info=await asyncio.to_thread(probe_audio, path, track), url=url)
+
+
+@asynccontextmanager
+async def _downloaded(url: str, ctx: RunContext) -> AsyncIterator[tuple[Path, str]]:
+    """``url`` downloaded to a temporary file for the block, with its redacted form for messages."""
+    settings = ctx.settings
+    shown = redact_url(url)
+    if not settings.urls:
+        raise UrlNotAllowedError(
+            f"URL input is turned off on this server, so {shown} cannot be used. Pass a local path or a "
+            "Files API name (files/...) instead."
+        )
+    hosts = tuple(parse_allowed_host(entry) for entry in settings.allowed_hosts)
+
+    async def progress(done: int, total: int | None) -> None:
+        await ctx.report(ProgressEvent("download", done, total, "bytes", subject=shown))
+
+    cap = settings.max_download_bytes
+    async with download(url, allowed_hosts=hosts, max_bytes=cap, progress=progress) as fetched:
+        yield fetched.path, shown
 
 
 async def _remote_selection(
@@ -199,10 +259,7 @@ async def _local_original(backend: Backend, name: str, ctx: RunContext) -> Local
         return None
     try:
         path = resolve_local_audio(entry.source_path, ctx.settings.allowed_dirs)
-        if (
-            path.stat().st_size != entry.size_bytes
-            or await asyncio.to_thread(sha256_file, path) != entry.sha256
-        ):
+        if await asyncio.to_thread(sha256_file, path) != (entry.source_sha256 or entry.sha256):
             return None
         return await _probe(path)
     except (GeminiAudioError, OSError):

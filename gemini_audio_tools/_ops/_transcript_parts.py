@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..backend.generate import add_usage
 from ..backend.model_choice import ModelChoice
-from ..schemas import AudioRange, Segment, TranscribeAudioInput, TranscribeAudioOutput, Usage, Word
+from ..schemas import AudioRange, Segment, Sent, TranscribeAudioInput, TranscribeAudioOutput, Usage, Word
 from ..timecode import Span, format_timecode
 from ..transcripts import clock, monotonic, paginate, render, stitch, stitch_words
 from ._chunks import ChunkOutcome, failure_notes
@@ -46,6 +46,8 @@ class ChunkTranscript:
     splits: int = 0
     model_version: str | None = None
     """The model that answered (as the API reports it)."""
+    sent: list[Sent] = field(default_factory=list)
+    """What each request sent."""
 
     @property
     def last_end(self) -> float | None:
@@ -66,12 +68,14 @@ def full_transcript(
     notes = [*model.notes(answered), *selection.notes(cut_by_times=model.native_transcription)]
     usage = Usage()
     pieces: list[Piece] = []
+    sent: list[Sent] = []
     for outcome in outcomes:
         value = outcome.value
         if value is None:
             continue
         usage = add_usage(usage, value.usage)
         pieces.extend(value.pieces)
+        sent.extend(value.sent)
         if value.splits:
             notes.append(
                 f"{outcome.span.label} had more speech than one reply can hold; it was split "
@@ -114,6 +118,7 @@ def full_transcript(
         usage=usage,
         chunks=[o.report for o in outcomes] if len(outcomes) > 1 else [],
         notes=notes,
+        sent=Sent.combine(sent),
     )
 
 

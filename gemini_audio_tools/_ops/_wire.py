@@ -1,10 +1,15 @@
-"""What is sent for a selection: the file itself, or a temporary clip; inline, uploaded, or by reference.
+"""What is sent for a selection, and how: compact bytes, inline or uploaded once, or a reference.
 
-:func:`wire_audio` decides the bytes for a local source: the file unchanged when the whole of it is wanted
-and it is compact enough (or small enough to go inline anyway); otherwise a clip of the span, 16 kHz mono
-(what the model hears anyway: Gemini downsamples to 16 kHz and merges channels). A clip is removed when the
-``with`` block ends. :func:`prepare` turns a selection into the request part: those bytes inline or uploaded
-(deduplicated), or, for a remote file, a reference plus the instruction naming the span to use.
+The model keeps about 16 kbps of any audio (16 kHz, channels merged), so what is sent is compact by default
+(``Settings.wire_format``, :mod:`..audio.profiles`): a whole file that already is compact (MP3/AAC speech)
+goes as it is; anything else, or any range, is encoded to 16 kHz mono MP3 (or FLAC, or the source's own
+format where the API takes it). A format the API does not take (M4A, Opus, WebM, video) is always encoded,
+and the output says so. A temporary encoding is removed when the ``with`` block ends.
+
+Sending: a request up to 100 MB goes inline; a larger one is uploaded through the Files API once. An upload
+is keyed by the user's file's hash plus the encoding (profile, range, track), so asking again reuses it
+without encoding or sending anything. A remote file is sent by reference, with the instruction naming the
+span to use when a range was asked for.
 """
 
 from __future__ import annotations
@@ -17,19 +22,22 @@ from pathlib import Path
 
 from google.genai import types
 
-from ..audio import AudioInfo
-from ..audio.clip import clip_range
+from ..audio.encode import EncodedAudio, encode_range
+from ..audio.profiles import compact_bit_rate, must_transcode, passes_through
 from ..backend.client import Backend
 from ..backend.generate import audio_part, fits_inline, remote_part
 from ..backend.prompts import range_clause
-from ..backend.uploads import Upload, WireAudio
+from ..backend.uploads import Upload, WireAudio, content_key, reusable_upload
+from ..config import WireFormat
 from ..context import RunContext
+from ..hashing import sha256_file
+from ..schemas import Sent
 from ..timecode import Span
 from ._source import LocalAudio, RemoteAudio, Selection
 
-COMPACT_BYTES_PER_SECOND = 40_000
-"""Speech as 16 kHz mono FLAC takes ~20-30 KB/s; denser files (PCM at 44.1 kHz stereo: 176 KB/s) are worth
-re-encoding when they would not go inline anyway."""
+_FLAC_BYTES_PER_SECOND = 32_000
+"""At most what 16 kHz mono FLAC takes (raw 16-bit PCM): the estimate of an encoding's size before it is
+made, to know whether it will go inline or be uploaded (and so may be reused without encoding)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,7 @@ class Prepared:
     """Audio ready for one request: the part, where its time zero lies on the file, what to tell the model."""
 
     part: types.Part
+    sent: Sent
     offset: float = 0.0
     """Where the sent audio's time zero lies on the file's timeline (a clip's start; 0 for a whole file or
     a remote one): add it to the model's times."""
@@ -46,65 +55,117 @@ class Prepared:
     upload: Upload | None = None
 
 
+def encoding_of(source: LocalAudio, span: Span, profile: WireFormat) -> str | None:
+    """What ``profile`` makes of ``span`` of ``source`` ("compact 0.000-60.000 track 0"), or None when the
+    file itself is sent."""
+    if passes_through(source.info, profile, span.start, span.end):
+        return None
+    return f"{profile} {span.start:.3f}-{span.end:.3f} track {source.info.track}"
+
+
 @contextlib.asynccontextmanager
-async def wire_audio(
-    source: LocalAudio, span: Span, *, prompt: str | None = None
-) -> AsyncIterator[WireAudio]:
-    """The bytes to send for ``span`` of ``source`` (the file itself, or a temporary clip removed on exit).
-    ``prompt`` is the request's text when the bytes may go inline; None sends a whole file as it is.
+async def wire_audio(source: LocalAudio, span: Span, profile: WireFormat) -> AsyncIterator[WireAudio]:
+    """The bytes to send for ``span`` of ``source`` under ``profile``: the file itself, or a temporary
+    encoding removed on exit.
 
     Raises:
         CorruptAudioError: the span cannot be decoded.
     """
-    whole = span.covers(source.duration_seconds)
-    if whole and (prompt is None or not _worth_reencoding(source.info, prompt)):
+    encoding = encoding_of(source, span, profile)
+    origin = source.path if source.local else None
+    if encoding is None:
         yield WireAudio(
             source.path,
             source.info.mime_type,
             duration_seconds=source.duration_seconds,
             display_name=source.name,
-            source_path=source.path,
+            origin=origin,
         )
         return
-    manager = clip_range(source.path, span.start, span.end)
-    clip = await asyncio.to_thread(manager.__enter__)
+    manager = _encode(source, span, profile)
+    encoded = await asyncio.to_thread(manager.__enter__)
     try:
+        whole = span.covers(source.duration_seconds)
         yield WireAudio(
-            clip.path,
-            clip.mime_type,
-            duration_seconds=clip.duration_seconds,
-            display_name=clip_label(source.path, span),
+            encoded.path,
+            encoded.mime_type,
+            duration_seconds=encoded.duration_seconds,
+            display_name=source.name if whole else f"{source.name} [{span.label}]",
+            origin=origin,
+            encoding=encoding,
         )
     finally:
         await asyncio.to_thread(manager.__exit__, None, None, None)
+
+
+def _encode(
+    source: LocalAudio, span: Span, profile: WireFormat
+) -> contextlib.AbstractContextManager[EncodedAudio]:
+    return encode_range(
+        source.path, source.info, span.start, span.end, profile=profile, track=source.info.track
+    )
+
+
+def estimated_size(source: LocalAudio, span: Span, profile: WireFormat) -> int:
+    """About how many bytes ``profile`` sends for ``span`` (an upper estimate for an encoding)."""
+    if encoding_of(source, span, profile) is None:
+        return source.info.size_bytes
+    if profile == "compact":
+        return int(span.seconds * compact_bit_rate(span.seconds) / 8) + 8192
+    if profile == "flac":
+        return int(span.seconds * _FLAC_BYTES_PER_SECOND) + 8192
+    rate = source.info.sample_rate * source.info.channels * 3  # at most 24 bits a sample, kept channels
+    return int(span.seconds * rate) + 8192
 
 
 @contextlib.asynccontextmanager
 async def prepare(
     backend: Backend, selection: Selection, *, prompt: str, ctx: RunContext
 ) -> AsyncIterator[Prepared]:
-    """Yield the request part for ``selection``; a temporary clip is deleted on exit.
+    """Yield the request part for ``selection``; a temporary encoding is deleted on exit.
 
     Raises:
-        GeminiAudioError: clipping or uploading failed.
+        GeminiAudioError: encoding or uploading failed.
     """
     source, span = selection.source, selection.span
     if isinstance(source, RemoteAudio):
         hint = range_clause(span.start, span.end) if selection.method == "prompt" else None
-        yield Prepared(remote_part(source.file), 0.0, hint, source.name)
+        sent = Sent(format=source.file.mime_type or "", bytes=0, via="reference")
+        yield Prepared(remote_part(source.file), sent, 0.0, hint, source.name)
         return
-    async with wire_audio(source, span, prompt=prompt) as wire:
-        sent = await audio_part(backend, wire, prompt=prompt, ctx=ctx)
-        name = sent.upload.file.name if sent.upload is not None else None
-        yield Prepared(sent.part, span.start, None, name, sent.upload)
+    profile = ctx.settings.wire_format
+    encoding = encoding_of(source, span, profile)
+    if (
+        encoding is not None
+        and source.local
+        and not fits_inline(estimated_size(source, span, profile), prompt)
+    ):
+        # It will be uploaded: an upload of the same encoding of the same file may be reused as it is.
+        origin_sha = await asyncio.to_thread(sha256_file, source.path)
+        reused = await reusable_upload(backend, content_key(source.path, encoding, origin_sha))
+        if reused is not None:
+            mime = reused.file.mime_type or "audio/mpeg"
+            part = types.Part.from_uri(file_uri=reused.file.uri or "", mime_type=mime)
+            sent = Sent(format=mime, bytes=0, via="file", reused=True, transcoded=must_transcode(source.info))
+            yield Prepared(part, sent, span.start, None, reused.file.name, reused)
+            return
+    async with wire_audio(source, span, profile) as wire:
+        made = await audio_part(backend, wire, prompt=prompt, ctx=ctx)
+        upload = made.upload
+        sent = Sent(
+            format=wire.mime_type,
+            bytes=0 if upload is not None and upload.reused else wire.size_bytes,
+            via="inline" if upload is None else "file",
+            reused=upload is not None and upload.reused,
+            transcoded=must_transcode(source.info),
+        )
+        yield Prepared(made.part, sent, span.start, None, upload.file.name if upload else None, upload)
 
 
-def _worth_reencoding(info: AudioInfo, prompt: str) -> bool:
-    """True when sending the whole file as 16 kHz mono FLAC saves an upload or most of its bytes;
-    MP3/AAC/Opus are already compact."""
-    if fits_inline(info.size_bytes, prompt):
-        return False
-    return info.size_bytes / max(info.duration_seconds, 1e-3) > COMPACT_BYTES_PER_SECOND
+async def reused_encoding(backend: Backend, source: LocalAudio, encoding: str) -> Upload | None:
+    """An earlier upload of ``encoding`` of the user's file, still usable, found before encoding it again."""
+    origin_sha = await asyncio.to_thread(sha256_file, source.path)
+    return await reusable_upload(backend, content_key(source.path, encoding, origin_sha))
 
 
 def clip_label(path: Path, span: Span) -> str:

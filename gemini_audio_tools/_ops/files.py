@@ -2,7 +2,8 @@
 
 Uploading the same bytes twice returns the first upload (``reused=true``) as long as it is still ACTIVE;
 deleting a file also forgets it in the cache so it is never offered for reuse afterwards. What is uploaded
-for a range is what any other operation would send for it (:func:`._wire.wire_audio`).
+is what any other operation would send (:func:`._wire.wire_audio`): compact by default, and an encoding
+uploaded before is found by the file's hash and the encoding, without encoding it again.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ..schemas import (
     UploadAudioOutput,
 )
 from ._source import LocalAudio, select_audio
-from ._wire import wire_audio
+from ._wire import encoding_of, reused_encoding, wire_audio
 
 
 async def upload_audio(args: UploadAudioInput, ctx: RunContext) -> UploadAudioOutput:
@@ -31,15 +32,21 @@ async def upload_audio(args: UploadAudioInput, ctx: RunContext) -> UploadAudioOu
     Raises:
         GeminiAudioError: bad path/range/audio, or the upload failed (FAILED, timeout, API errors).
     """
-    async with select_audio(args.audio, args.start, args.end, ctx) as selection:
-        source = selection.source
+    async with select_audio(args.audio, args.start, args.end, ctx, track=args.track) as selection:
+        source, span = selection.source, selection.span
         if not isinstance(source, LocalAudio):
             out = to_audio_file(source.file, duration_seconds=source.duration_seconds, reused=True)
             return UploadAudioOutput(**_fields(out))
         backend = Backend.from_settings(ctx.settings)
-        async with wire_audio(source, selection.span) as wire:
-            named = wire if args.display_name is None else wire.with_display_name(args.display_name)
-            upload = await upload_file(backend, named, ctx)
+        profile = ctx.settings.wire_format
+        encoding = encoding_of(source, span, profile)
+        reused = await reused_encoding(backend, source, encoding) if encoding and source.local else None
+        if reused is not None:
+            upload = reused
+        else:
+            async with wire_audio(source, span, profile) as wire:
+                named = wire if args.display_name is None else wire.with_display_name(args.display_name)
+                upload = await upload_file(backend, named, ctx)
     out = to_audio_file(
         upload.file, sha256=upload.sha256, duration_seconds=upload.duration_seconds, reused=upload.reused
     )

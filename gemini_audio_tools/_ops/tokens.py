@@ -33,7 +33,7 @@ async def count_audio_tokens(args: CountAudioTokensInput, ctx: RunContext) -> Co
     """
     prompt = args.prompt or ""
     model = choose_model(args.model, ctx.settings, "general")
-    async with select_audio(args.audio, args.start, args.end, ctx) as selection:
+    async with select_audio(args.audio, args.start, args.end, ctx, track=args.track) as selection:
         source = selection.source
         if isinstance(source, LocalAudio):
             seconds = selection.span.seconds

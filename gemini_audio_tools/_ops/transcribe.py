@@ -61,7 +61,7 @@ async def transcribe_with(
     """
     choice = choose_model(args.model, ctx.settings, "transcribe")
     check_options(args, choice)
-    async with select_audio(args.audio, args.start, args.end, ctx) as whole:
+    async with select_audio(args.audio, args.start, args.end, ctx, track=args.track) as whole:
         return await _transcribe(args, ctx, limits, whole, choice)
 
 
@@ -132,6 +132,7 @@ async def _transcribe(
                     max_output_tokens=limits.max_output_tokens,
                 )
             chunk = native_chunk(reply, prepared.offset, span, timed=timed, speakers=args.speakers)
+            chunk.sent.append(prepared.sent)
             return chunk, reply.finish_reason == "MAX_TOKENS"
         base_prompt = _prompt(args, None)
         async with prepare(backend, part, prompt=base_prompt, ctx=ctx) as prepared:
@@ -149,6 +150,7 @@ async def _transcribe(
             )
         segments = rebase(parse_segments(result.text), prepared.offset, span.start, span.end)
         chunk = ChunkTranscript([Piece(span, segments)], result.usage, model_version=result.model_version)
+        chunk.sent.append(prepared.sent)
         return chunk, result.finish_reason == "MAX_TOKENS"
 
     async def request(span: Span, part: Selection, attempts: Attempts, depth: int) -> ChunkTranscript:
@@ -160,10 +162,13 @@ async def _transcribe(
             chunk.gaps.append((max(last, span.keep_start), span.keep_end))
             return chunk
         # Too much speech for one reply: redo it as two halves (each needs about half the tokens).
-        combined = ChunkTranscript([], chunk.usage, splits=1, model_version=chunk.model_version)
+        combined = ChunkTranscript(
+            [], chunk.usage, splits=1, model_version=chunk.model_version, sent=chunk.sent
+        )
         for half in span.halves(overlap):
             sub = await request(half, selection.at(half), attempts, depth + 1)
             combined.pieces.extend(sub.pieces)
+            combined.sent.extend(sub.sent)
             combined.usage = add_usage(combined.usage, sub.usage)
             combined.gaps.extend(sub.gaps)
             combined.splits += sub.splits

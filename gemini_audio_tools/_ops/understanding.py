@@ -37,6 +37,7 @@ async def describe_with(args: DescribeAudioInput, ctx: RunContext, limits: Limit
         chunk_seconds=limits.other_chunk_seconds,
         max_output_tokens=limits.max_output_tokens,
         model=args.model,
+        track=args.track,
     )
     return DescribeAudioOutput(text=out.text, **out.shared())
 
@@ -64,5 +65,6 @@ async def ask_with(args: AskAboutAudioInput, ctx: RunContext, limits: Limits) ->
         chunk_seconds=limits.other_chunk_seconds,
         max_output_tokens=limits.max_output_tokens,
         model=args.model,
+        track=args.track,
     )
     return AskAboutAudioOutput(answer=out.text, **out.shared())

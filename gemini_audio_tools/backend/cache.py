@@ -49,6 +49,8 @@ class CacheEntry:
     duration_seconds: float | None = None
     source_path: str | None = None
     """The local file these bytes came from (a hint: check its hash before trusting it)."""
+    source_sha256: str | None = None
+    """The hash of that file when these bytes were made from it (they may be an encoding of it)."""
 
     def expires(self) -> dt.datetime:
         return parse_time(self.expires_at)

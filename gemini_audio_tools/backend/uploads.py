@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -24,10 +25,12 @@ from ..errors import (
     RemoteFileNotFoundError,
 )
 from ..hashing import sha256_file
+from ..progress import ProgressEvent, shown_name, upload_reader
 from ..schemas import AudioFile
+from ..sizes import format_size
 from .cache import EXPIRY_MARGIN, CacheEntry, utc_now
 from .client import Backend
-from .errors import is_transport_error
+from .errors import is_connect_failure, is_transport_error
 from .retry import with_retries
 
 _POLL_FIRST, _POLL_MAX = 0.1, 2.0
@@ -45,9 +48,12 @@ class WireAudio:
     duration_seconds: float | None = None
     display_name: str | None = None
     """Shown in the Files API (and in progress): the user's file name, never a temporary one."""
-    source_path: Path | None = None
-    """The user's file these bytes are (when they are that file unchanged), so a later range of the
-    uploaded copy can be cut from it exactly."""
+    origin: Path | None = None
+    """The user's local file these bytes come from (None for a download), so a later range of the uploaded
+    copy can be cut from it exactly."""
+    encoding: str | None = None
+    """How the bytes were made from ``origin`` (profile, range, track), or None: they are ``origin`` itself.
+    With ``origin``, it keys the upload cache, so the same encoding of the same file is never sent twice."""
 
     @property
     def size_bytes(self) -> int:
@@ -204,6 +210,33 @@ async def _find_finalized(backend: Backend, sha256: str, *, since: dt.datetime) 
         await asyncio.sleep(_ADOPT_POLL)
 
 
+def content_key(origin: Path, encoding: str, origin_sha256: str) -> str:
+    """The upload-cache key of ``encoding`` of the file whose bytes hash to ``origin_sha256``."""
+    return hashlib.sha256(f"{origin_sha256}|{encoding}".encode()).hexdigest()
+
+
+async def upload_key(audio: WireAudio) -> tuple[str, str | None]:
+    """The cache key of ``audio``'s bytes, and the hash of the user's file they came from (when known)."""
+    if audio.origin is None:
+        return await asyncio.to_thread(sha256_file, audio.path), None
+    origin_sha = await asyncio.to_thread(sha256_file, audio.origin)
+    if audio.encoding is None:
+        return origin_sha, origin_sha
+    return content_key(audio.origin, audio.encoding, origin_sha), origin_sha
+
+
+async def reusable_upload(backend: Backend, key: str) -> Upload | None:
+    """An earlier upload under ``key`` that is still there and ACTIVE, or None (then nothing was reused)."""
+    entry = backend.cache.get(key)
+    if entry is None:
+        return None
+    file = await _reusable(backend, entry)
+    if file is None:
+        backend.cache.drop(key)
+        return None
+    return Upload(file=file, sha256=key, reused=True, duration_seconds=entry.duration_seconds)
+
+
 async def upload_file(backend: Backend, audio: WireAudio, ctx: RunContext) -> Upload:
     """Make the bytes of ``audio`` available as an ACTIVE remote file, uploading only if needed.
 
@@ -214,27 +247,23 @@ async def upload_file(backend: Backend, audio: WireAudio, ctx: RunContext) -> Up
         GeminiAudioError: other API failures, after retries.
     """
     path, mime_type, display_name = audio.path, audio.mime_type, audio.display_name
-    label = display_name or path.name
+    label = shown_name(display_name) or shown_name(path) or "the audio"
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise InvalidArgumentError(
-            f"{label} is {size / 1024**3:.1f} GiB; the Files API takes at most 2 GiB per file. Pass "
-            "start and end to send a range (ranges are cut locally and sent as 16 kHz mono FLAC, "
-            "~0.1 GiB per hour)."
+            f"{label} is {format_size(size)}; the Files API takes at most 2 GiB per file. Pass start and end "
+            "to send a range (ranges are cut locally and sent compactly)."
         )
-    sha256 = await asyncio.to_thread(sha256_file, path)
-    async with backend.cache.lock(sha256, timeout=backend.settings.file_active_timeout_seconds):
-        entry = backend.cache.get(sha256)
-        if entry is not None:
-            reused = await _reusable(backend, entry)
-            if reused is not None:
-                await ctx.report(size, size, f"reused {entry.name} (same bytes uploaded before)")
-                duration = (
-                    entry.duration_seconds if audio.duration_seconds is None else audio.duration_seconds
-                )
-                return Upload(file=reused, sha256=sha256, reused=True, duration_seconds=duration)
-            backend.cache.drop(sha256)
-        await ctx.report(0, size, f"uploading {label} ({size} bytes)")
+    key, origin_sha = await upload_key(audio)
+    sha256 = key if audio.encoding is None else await asyncio.to_thread(sha256_file, path)
+    async with backend.cache.lock(key, timeout=backend.settings.file_active_timeout_seconds):
+        reused = await reusable_upload(backend, key)
+        if reused is not None:
+            detail = f"reused {reused.file.name} (same audio uploaded before)"
+            await ctx.report(ProgressEvent("upload", size, size, "bytes", subject=label, detail=detail))
+            duration = audio.duration_seconds or reused.duration_seconds
+            return Upload(file=reused.file, sha256=key, reused=True, duration_seconds=duration)
+        await ctx.report(ProgressEvent("upload", 0, size, "bytes", subject=label))
         config = types.UploadFileConfig(mime_type=mime_type, display_name=display_name)
         started = utc_now()
 
@@ -242,28 +271,32 @@ async def upload_file(backend: Backend, audio: WireAudio, ctx: RunContext) -> Up
             try:
                 # An open file, not a path: for a path the SDK sends the base name as an HTTP header,
                 # which cannot carry non-ASCII names ("réunion.mp3" would fail before a byte is sent).
-                with path.open("rb") as stream:
+                with upload_reader(path, ctx.report, subject=label) as stream:
                     return await backend.client.aio.files.upload(file=stream, config=config)
             except Exception as exc:
                 # No answer is not "not done": the server may still finalize this upload. Adopt that file
-                # rather than upload again and leave an orphan duplicate nobody tracks.
-                if is_transport_error(exc):
+                # rather than upload again and leave an orphan duplicate nobody tracks. A connection that
+                # never opened sent nothing: there is nothing to adopt.
+                if is_transport_error(exc) and not is_connect_failure(exc):
                     adopted = await _find_finalized(backend, sha256, since=started)
                     if adopted is not None:
                         return adopted
                 raise
 
         file = await with_retries(attempt, backend.retry, action=f"uploading {label}")
+        await ctx.report(ProgressEvent("upload", size, size, "bytes", subject=label))
+        await ctx.report(ProgressEvent("processing", subject=label))
         try:
             file = await wait_until_active(backend, file)
         except BaseException:
             await delete_quietly(backend, file.name or "")
             raise
-        await ctx.report(size, size, f"uploaded {file.name}")
+        ready = ProgressEvent("processing", 1, 1, subject=label, detail=f"ready as {file.name}")
+        await ctx.report(ready)
         expires = file.expiration_time or (utc_now() + dt.timedelta(hours=48))
         backend.cache.put(
             CacheEntry(
-                sha256=sha256,
+                sha256=key,
                 name=file.name or "",
                 uri=file.uri or "",
                 mime_type=file.mime_type or mime_type,
@@ -271,7 +304,8 @@ async def upload_file(backend: Backend, audio: WireAudio, ctx: RunContext) -> Up
                 expires_at=expires.astimezone(dt.timezone.utc).isoformat(),
                 display_name=display_name,
                 duration_seconds=audio.duration_seconds,
-                source_path=str(audio.source_path) if audio.source_path is not None else None,
+                source_path=str(audio.origin) if audio.origin is not None else None,
+                source_sha256=origin_sha,
             )
         )
         return Upload(file=file, sha256=sha256, reused=False, duration_seconds=audio.duration_seconds)

@@ -24,9 +24,10 @@ See docs/urls.md for the API's documented URL limits and the behaviour.
 
 from __future__ import annotations
 
+from ..config import DEFAULT_MAX_DOWNLOAD_BYTES
 from ..errors import DownloadError, DownloadTooLargeError, DownloadUnavailableError, UrlNotAllowedError
 from ._addresses import IPAddress, blocked_reason
-from ._config import DEFAULT_MAX_DOWNLOAD_BYTES, allowed_hosts_in, max_download_bytes_in, parse_allowed_host
+from ._config import parse_allowed_host
 from ._fetch import (
     HEAD_BYTES,
     REDIRECT_LIMIT,
@@ -56,13 +57,11 @@ __all__ = [
     "UrlCheck",
     "UrlHead",
     "UrlNotAllowedError",
-    "allowed_hosts_in",
     "blocked_reason",
     "check_url",
     "download",
     "fetch_head",
     "is_url",
-    "max_download_bytes_in",
     "parse_allowed_host",
     "redact_url",
     "sniff_fetched",

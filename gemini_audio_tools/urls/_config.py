@@ -1,18 +1,14 @@
-"""Reading the URL settings: ``GEMINI_AUDIO_ALLOWED_HOSTS`` / ``--allow-host`` and
-``GEMINI_AUDIO_MAX_DOWNLOAD_BYTES``. A bad value is a configuration error naming the entry, never ignored."""
+"""Reading an allowed-host entry (``GEMINI_AUDIO_ALLOWED_HOSTS`` / ``--allow-host``, kept as text in the
+settings). A bad entry is a configuration error naming it, never ignored."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import NoReturn
 from urllib.parse import urlsplit
 
 from ..errors import ConfigurationError
 from ._addresses import parse_ip_literal
 from ._policy import AllowedHost, normal_host
-
-DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1000**3
-"""``GEMINI_AUDIO_MAX_DOWNLOAD_BYTES`` when unset: 2 GB, the Files API's per-file limit."""
 
 
 def parse_allowed_host(text: str) -> AllowedHost:
@@ -39,33 +35,6 @@ def parse_allowed_host(text: str) -> AllowedHost:
     if name is None:
         _bad_entry(text)
     return AllowedHost(name, port)
-
-
-def allowed_hosts_in(env: Mapping[str, str]) -> tuple[AllowedHost, ...]:
-    """The hosts ``GEMINI_AUDIO_ALLOWED_HOSTS`` names in ``env`` (comma-separated ``host[:port]``).
-
-    Raises:
-        ConfigurationError: an entry is not a host, an address or ``host:port``.
-    """
-    raw = env.get("GEMINI_AUDIO_ALLOWED_HOSTS", "")
-    return tuple(parse_allowed_host(entry) for entry in raw.split(",") if entry.strip())
-
-
-def max_download_bytes_in(env: Mapping[str, str]) -> int:
-    """``GEMINI_AUDIO_MAX_DOWNLOAD_BYTES`` from ``env`` (a whole number of bytes), or the 2 GB default.
-
-    Raises:
-        ConfigurationError: not a positive whole number.
-    """
-    raw = env.get("GEMINI_AUDIO_MAX_DOWNLOAD_BYTES", "").strip().replace("_", "")
-    if not raw:
-        return DEFAULT_MAX_DOWNLOAD_BYTES
-    if not raw.isdigit() or int(raw) <= 0:
-        raise ConfigurationError(
-            f"GEMINI_AUDIO_MAX_DOWNLOAD_BYTES={raw!r} is not a positive whole number of bytes "
-            "(e.g. 500000000 for 500 MB)."
-        )
-    return int(raw)
 
 
 def _port(text: str, entry: str) -> int:

@@ -29,6 +29,7 @@ from urllib.parse import unquote, urljoin
 import anyio
 import anyio.to_thread
 
+from ..config import DEFAULT_MAX_DOWNLOAD_BYTES
 from ..errors import (
     CorruptAudioError,
     DownloadError,
@@ -39,7 +40,6 @@ from ..errors import (
 )
 from ..sizes import format_size
 from ._answers import REDIRECTS, status_error
-from ._config import DEFAULT_MAX_DOWNLOAD_BYTES
 from ._network import Network, Resolver, Timeouts, system_resolver
 from ._policy import AllowedHost, Target, parse_target
 

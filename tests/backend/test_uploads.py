@@ -38,7 +38,9 @@ async def test_an_upload_becomes_active_and_is_cached(
     assert out.state == "ACTIVE" and not upload.reused
     assert out.size_bytes == wav.stat().st_size
     assert backend.cache.get(upload.sha256) is not None
-    assert progress_log.calls[-1][0] == progress_log.calls[-1][1] == wav.stat().st_size
+    messages = [message or "" for _, _, message in progress_log.calls]
+    assert any(m.startswith("uploading tone.wav: ") and m.endswith("(100%)") for m in messages)
+    assert messages[-1].endswith(f"ready as {upload.file.name}")
 
 
 async def test_a_second_upload_of_the_same_bytes_sends_nothing(

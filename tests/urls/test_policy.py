@@ -7,12 +7,9 @@ import pytest
 from gemini_audio_tools.errors import ConfigurationError, UrlNotAllowedError
 from gemini_audio_tools.paths import is_remote_file_ref
 from gemini_audio_tools.urls import (
-    DEFAULT_MAX_DOWNLOAD_BYTES,
     AllowedHost,
-    allowed_hosts_in,
     check_url,
     is_url,
-    max_download_bytes_in,
     parse_allowed_host,
     redact_url,
 )
@@ -179,20 +176,6 @@ def test_allowed_host_entries_are_parsed_to_a_normal_form(entry: str, expected: 
 def test_bad_allowed_host_entries_are_a_configuration_error(entry: str) -> None:
     with pytest.raises(ConfigurationError, match="Allowed host"):
         parse_allowed_host(entry)
-
-
-def test_the_allowed_hosts_variable_is_comma_separated_with_blanks_skipped() -> None:
-    env = {"GEMINI_AUDIO_ALLOWED_HOSTS": " 127.0.0.1:8000, ,nas.local "}
-
-    assert allowed_hosts_in(env) == (AllowedHost("127.0.0.1", 8000), AllowedHost("nas.local"))
-    assert allowed_hosts_in({}) == ()
-
-
-def test_the_download_cap_defaults_to_2_gb_and_reads_whole_numbers() -> None:
-    assert max_download_bytes_in({}) == DEFAULT_MAX_DOWNLOAD_BYTES == 2_000_000_000
-    assert max_download_bytes_in({"GEMINI_AUDIO_MAX_DOWNLOAD_BYTES": "500_000_000"}) == 500_000_000
-    with pytest.raises(ConfigurationError, match="positive whole number"):
-        max_download_bytes_in({"GEMINI_AUDIO_MAX_DOWNLOAD_BYTES": "2GB"})
 
 
 def test_a_public_https_url_may_be_passed_to_the_api() -> None:
