@@ -82,6 +82,14 @@ class RemoteFileNotFoundError(InvalidArgumentError):
     """A ``files/…`` name is unknown to the API, was deleted, or has expired (files live 48 hours)."""
 
 
+class BatchNotFoundError(InvalidArgumentError):
+    """A ``batches/…`` name is unknown to the Batch API, or the batch was deleted."""
+
+
+class CachedContentNotFoundError(InvalidArgumentError):
+    """A ``cachedContents/…`` name is unknown, deleted or expired (caches live until their TTL ends)."""
+
+
 class LocalAudioRequiredError(InvalidArgumentError):
     """The operation needs the local bytes (e.g. inspect_audio) but a remote ``files/…`` name was given."""
 
