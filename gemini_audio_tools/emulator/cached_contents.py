@@ -159,8 +159,9 @@ class CacheStore:
         display_name: str | None,
         expire_time: datetime,
         prefix: CachedPrefix,
+        now: datetime,
     ) -> CachedContent:
-        now = self.clock.now()
+        """Record the cache created at ``now`` (the moment its expiry was computed from)."""
         with self._lock:
             self._reserved.discard(cache_id)
             self._seq += 1
@@ -184,8 +185,8 @@ class CacheStore:
             raise cache_not_found()
         return record
 
-    def set_expiry(self, name: str, expire_time: datetime) -> CachedContent:
-        """Move the cache's expiry (the only field the API lets a client update).
+    def set_expiry(self, name: str, expire_time: datetime, now: datetime) -> CachedContent:
+        """Move the cache's expiry (the only field the API lets a client update), as of ``now``.
 
         Raises:
             ApiError: 403 for an unknown or expired cache.
@@ -193,7 +194,7 @@ class CacheStore:
         record = self.get(name)
         with self._lock:
             record.expire_time = expire_time
-            record.update_time = self.clock.now()
+            record.update_time = now
         return record
 
     def delete(self, name: str) -> None:

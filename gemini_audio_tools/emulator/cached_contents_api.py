@@ -47,9 +47,8 @@ class CachedContentsApi:
         if resolved is None:
             model = raw_model.strip().removeprefix("models/")
             raise model_not_found(model, request.path_params["version"], "createCachedContent")
-        expire_time = _expiry(body, self.state.clock.now())
-        if expire_time is None:
-            expire_time = self.state.clock.now() + timedelta(seconds=settings.cache_default_ttl_seconds)
+        now = self.state.clock.now()
+        expire_time = _expiry(body, now) or now + timedelta(seconds=settings.cache_default_ttl_seconds)
         store = self.state.caches
         cache_id, folder = store.reserve()
         try:
@@ -62,6 +61,7 @@ class CachedContentsApi:
                 display_name=str(display_name) if display_name else None,
                 expire_time=expire_time,
                 prefix=prefix,
+                now=now,
             )
         except BaseException:
             store.release(cache_id)
@@ -115,10 +115,11 @@ class CachedContentsApi:
                 f"Only the expiration (ttl or expireTime) of a CachedContent can be updated, not: {named}."
             )
         chosen = {k: v for k, v in body.items() if k in _EXPIRY_FIELDS and (fields is None or k in fields)}
-        expire_time = _expiry(chosen, self.state.clock.now())
+        now = self.state.clock.now()
+        expire_time = _expiry(chosen, now)
         if expire_time is None:
             raise invalid_argument('Send the new expiration as ttl (e.g. "3600s") or expireTime.')
-        record = self.state.caches.set_expiry(request.path_params["cache_id"], expire_time)
+        record = self.state.caches.set_expiry(request.path_params["cache_id"], expire_time, now)
         return JSONResponse(record.to_json())
 
     async def delete(self, request: Request) -> Response:
