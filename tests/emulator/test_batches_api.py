@@ -29,7 +29,7 @@ def _request(
 ) -> dict[str, Any]:
     parts: list[dict[str, Any]] = [{"text": text}]
     if file is not None or uri is not None:
-        parts.append({"fileData": {"fileUri": uri or file.uri, "mimeType": "audio/wav"}})  # type: ignore[union-attr]
+        parts.append({"fileData": {"fileUri": uri or file.uri, "mimeType": "audio/wav"}})
     return {"contents": [{"role": "user", "parts": parts}]}
 
 

@@ -25,7 +25,7 @@ def long_tone(genai_client: genai.Client, make_audio: MakeAudio) -> types.File:
 
 def _cache(client: genai.Client, file: types.File, **config: object) -> types.CachedContent:
     settings = {"contents": [file], "system_instruction": "You listen.", "ttl": "300s"} | config
-    return client.caches.create(model=MODEL, config=types.CreateCachedContentConfig(**settings))  # type: ignore[arg-type]
+    return client.caches.create(model=MODEL, config=types.CreateCachedContentConfig(**settings))
 
 
 def test_create_counts_the_cached_tokens_and_sets_the_expiry_from_the_ttl(
