@@ -71,10 +71,10 @@ async def test_an_inline_batch_uses_the_configured_model_unless_told(run_ctx: Ru
 
     job = await create_batch(backend, [types.InlinedRequest(contents="Hi.", metadata={"key": "k"})])
     other = await create_batch(
-        backend, [types.InlinedRequest(contents="Hi.")], model="gemini-2.5-pro", display_name="pro"
+        backend, [types.InlinedRequest(contents="Hi.")], model="gemini-3.1-pro-preview", display_name="pro"
     )
 
-    assert job.model == f"models/{backend.model}" and other.model == "models/gemini-2.5-pro"
+    assert job.model == f"models/{backend.model}" and other.model == "models/gemini-3.1-pro-preview"
     done = await get_batch(backend, job.name or "")
     assert (
         done.dest and done.dest.inlined_responses and done.dest.inlined_responses[0].metadata == {"key": "k"}

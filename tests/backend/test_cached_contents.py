@@ -25,7 +25,7 @@ from gemini_audio_tools.errors import (
 )
 from tests.fixtures.audio import MakeAudio
 
-MODEL = "gemini-2.5-flash"
+MODEL = "gemini-3-flash-preview"
 
 
 def test_ttls_are_written_as_api_durations() -> None:

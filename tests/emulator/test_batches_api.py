@@ -15,7 +15,7 @@ from gemini_audio_tools.emulator.server import EmulatorServer
 from tests.fixtures.audio import MakeAudio
 from tests.fixtures.emulator import TEST_API_KEY
 
-MODEL = "gemini-2.5-flash"
+MODEL = "gemini-3.8-flash"
 S = types.JobState
 
 
@@ -123,7 +123,7 @@ def test_the_operation_json_carries_batch_stats_output_and_done_as_the_api_write
 def test_each_bad_request_becomes_an_error_line_and_the_batch_still_succeeds(
     emulator: EmulatorServer, genai_client: genai.Client, tone_file: types.File, tmp_path: Path
 ) -> None:
-    retired = _request(tone_file) | {"model": "models/palm-2"}
+    retired = _request(tone_file) | {"model": "models/gemini-2.0-flash"}
     lines = [
         json.dumps({"key": "good", "request": _request(tone_file)}),
         "{not json",
@@ -145,7 +145,7 @@ def test_each_bad_request_becomes_an_error_line_and_the_batch_still_succeeds(
     codes = [r["error"]["code"] for r in results[1:]]
     assert codes == [3, 7, 5, 3]  # INVALID_ARGUMENT, PERMISSION_DENIED, NOT_FOUND, INVALID_ARGUMENT
     assert "not valid JSON" in results[1]["error"]["message"]
-    assert "models/palm-2 is not found" in results[3]["error"]["message"]
+    assert "models/gemini-2.0-flash is not found" in results[3]["error"]["message"]
     stats = _raw_get(emulator, job.name or "")["metadata"]["batchStats"]
     assert stats == {"requestCount": "5", "successfulRequestCount": "1", "failedRequestCount": "4"}
 

@@ -14,12 +14,12 @@ from gemini_audio_tools.emulator.server import EmulatorServer
 from tests.fixtures.audio import MakeAudio
 from tests.fixtures.emulator import TEST_API_KEY
 
-MODEL = "gemini-2.5-flash"
+MODEL = "gemini-3-flash-preview"
 
 
 @pytest.fixture
 def long_tone(genai_client: genai.Client, make_audio: MakeAudio) -> types.File:
-    """40 s of tone: 1,280 audio tokens, over gemini-2.5-flash's 1,024-token minimum."""
+    """40 s of tone: 1,280 audio tokens, over gemini-3-flash-preview's 1,024-token minimum."""
     return genai_client.files.upload(file=make_audio("wav", 40.0))
 
 
@@ -68,7 +68,8 @@ def test_the_minimum_is_per_model_and_settable(
     ).usage_metadata == types.CachedContentUsageMetadata(total_token_count=64)
     with pytest.raises(errors.ClientError) as caught:
         genai_client.caches.create(
-            model="gemini-2.5-pro", config=types.CreateCachedContentConfig(contents=[short], ttl="60s")
+            model="gemini-3.1-pro-preview",
+            config=types.CreateCachedContentConfig(contents=[short], ttl="60s"),
         )
     assert "min_total_token_count=4096" in str(caught.value.message)
 
@@ -180,13 +181,13 @@ def test_a_request_on_a_cache_may_not_set_its_own_system_instruction_or_another_
     )
     with pytest.raises(errors.ClientError) as caught:
         genai_client.models.generate_content(
-            model="gemini-2.5-pro",
+            model="gemini-3.1-pro-preview",
             contents="Hi.",
             config=types.GenerateContentConfig(cached_content=cache.name),
         )
     assert caught.value.message == (
-        f"Model used by GenerateContent request (models/gemini-2.5-pro) and CachedContent (models/{MODEL}) "
-        "has to be the same."
+        "Model used by GenerateContent request (models/gemini-3.1-pro-preview) and CachedContent "
+        f"(models/{MODEL}) has to be the same."
     )
 
 

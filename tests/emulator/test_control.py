@@ -110,7 +110,7 @@ def test_a_batch_can_be_made_failed_over_http_and_shows_in_the_state(
     emulator: EmulatorServer, genai_client: genai.Client
 ) -> None:
     emulator.state.settings.batch_pending_seconds = 600
-    job = genai_client.batches.create(model="gemini-2.5-flash", src=[types.InlinedRequest(contents="Hi.")])
+    job = genai_client.batches.create(model="gemini-3.8-flash", src=[types.InlinedRequest(contents="Hi.")])
     assert job.name is not None
 
     response = httpx.post(f"{emulator.base_url}/_emulator/{job.name}:fail", json={"message": "No quota."})
