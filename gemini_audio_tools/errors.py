@@ -86,6 +86,14 @@ class UnavailableModelError(InvalidArgumentError):
     """The model asked for is shut down or unknown to the API; the message names one to use instead."""
 
 
+class BatchNotFoundError(InvalidArgumentError):
+    """A ``batches/…`` name is unknown to the Batch API, or the batch was deleted."""
+
+
+class CachedContentNotFoundError(InvalidArgumentError):
+    """A ``cachedContents/…`` name is unknown, deleted or expired (caches live until their TTL ends)."""
+
+
 class LocalAudioRequiredError(InvalidArgumentError):
     """The operation needs the local bytes (e.g. inspect_audio) but a remote ``files/…`` name was given."""
 

@@ -12,9 +12,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
+from .batches_api import BatchesApi
+from .cached_contents_api import CachedContentsApi
 from .control import control_routes
 from .dispatch import Handler, Operation
 from .errors import ApiError
+from .file_download import FileDownloads
 from .files_api import FilesApi
 from .models_api import ModelsApi
 from .state import EmulatorState
@@ -40,6 +43,9 @@ def create_app(state: EmulatorState | None = None) -> Starlette:
     state = state or EmulatorState()
     files = FilesApi(state)
     models = ModelsApi(state)
+    batches = BatchesApi(state, models)
+    caches = CachedContentsApi(state, models)
+    downloads = FileDownloads(state)
 
     def op(name: str, handler: Handler) -> Operation:
         return Operation(name, handler, state)
@@ -54,8 +60,14 @@ def create_app(state: EmulatorState | None = None) -> Starlette:
         Operation("upload.chunk", files.upload, state, needs_key=False, error_headers=_UPLOAD_HEADERS),
     )
     model = "/{version}/models/{model}"
+    batch = "/{version}/batches/{batch_id}"
+    cache = "/{version}/cachedContents/{cache_id}"
+    download = read("files.download", downloads.download)
     routes: list[BaseRoute] = [
         Route("/upload/{version}/files", upload, methods=["POST"]),
+        # before files/{file_id}, which would take "abc:download" as an id
+        Route("/{version}/files/{file_id}:download", download, methods=["GET"]),
+        Route("/download/{version}/files/{file_id}:download", download, methods=["GET"]),
         Route("/{version}/files", read("files.list", files.list), methods=["GET"]),
         Route("/{version}/files/{file_id}", read("files.get", files.get), methods=["GET"]),
         Route("/{version}/files/{file_id}", op("files.delete", files.delete), methods=["DELETE"]),
@@ -67,6 +79,16 @@ def create_app(state: EmulatorState | None = None) -> Starlette:
             methods=["POST"],
         ),
         Route(f"{model}:countTokens", read("models.countTokens", models.count_tokens), methods=["POST"]),
+        Route(f"{model}:batchGenerateContent", op("batches.create", batches.create), methods=["POST"]),
+        Route("/{version}/batches", read("batches.list", batches.list), methods=["GET"]),
+        Route(f"{batch}:cancel", op("batches.cancel", batches.cancel), methods=["POST"]),
+        Route(batch, read("batches.get", batches.get), methods=["GET"]),
+        Route(batch, op("batches.delete", batches.delete), methods=["DELETE"]),
+        Route("/{version}/cachedContents", op("cachedContents.create", caches.create), methods=["POST"]),
+        Route("/{version}/cachedContents", read("cachedContents.list", caches.list), methods=["GET"]),
+        Route(cache, read("cachedContents.get", caches.get), methods=["GET"]),
+        Route(cache, op("cachedContents.update", caches.update), methods=["PATCH"]),
+        Route(cache, op("cachedContents.delete", caches.delete), methods=["DELETE"]),
         Route(model, read("models.get", models.get), methods=["GET"]),
         *control_routes(state),
     ]

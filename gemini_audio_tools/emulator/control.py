@@ -1,4 +1,5 @@
-"""``/_emulator/*``: drive the emulator from another process (faults, clock, reset, state, counters).
+"""``/_emulator/*``: drive the emulator from another process (faults, clock, reset, state, counters, failing a
+file or a batch).
 
 The same operations are methods on :class:`EmulatorState` for in-process tests; this is for users running
 ``gemini-audio emulator`` and testing their own agents from outside. No API key is needed here.
@@ -32,10 +33,14 @@ def control_routes(state: EmulatorState) -> list[Route]:
             }
             for f in state.store.all()
         ]
+        batches = [{"name": j.name, "state": j.state(now)} for j in state.batches.all()]
+        caches = [{"name": c.name, "expireTime": rfc3339(c.expire_time)} for c in state.caches.all()]
         return JSONResponse(
             {
                 "now": rfc3339(now),
                 "files": files,
+                "batches": batches,
+                "cachedContents": caches,
                 "usedBytes": state.store.used_bytes(),
                 "openUploadSessions": state.uploads.open_count(),
                 "storageDir": str(state.root),
@@ -76,8 +81,17 @@ def control_routes(state: EmulatorState) -> list[Route]:
 
         return await _guard_async(apply, request)
 
+    async def fail_batch(request: Request) -> Response:
+        async def apply(body: dict[str, Any]) -> Response:
+            message = str(body.get("message") or "The batch failed.")
+            job = state.batches.fail(request.path_params["batch_id"], message)
+            return JSONResponse({"name": job.name, "state": job.state(state.clock.now())})
+
+        return await _guard_async(apply, request)
+
     return [
         Route("/_emulator/state", get_state, methods=["GET"]),
+        Route("/_emulator/batches/{batch_id}:fail", fail_batch, methods=["POST"]),
         Route("/_emulator/faults", add_fault, methods=["POST"]),
         Route("/_emulator/faults", clear_faults, methods=["DELETE"]),
         Route("/_emulator/clock", clock, methods=["POST"]),

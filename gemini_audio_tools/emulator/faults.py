@@ -2,8 +2,10 @@
 
 Every request is tagged with an *operation* name (``upload.start``, ``upload.chunk``, ``files.get``,
 ``files.list``, ``files.delete``, ``models.generateContent``, ``models.streamGenerateContent``,
-``models.countTokens``, ``models.get``, ``models.list``); a rule matches operations with a glob pattern
-(``models.*``). Rules fire a bounded number of times (or forever) and are consumed in the order added.
+``models.countTokens``, ``models.get``, ``models.list``, ``files.download``, ``batches.*``,
+``cachedContents.*``; ``batches.request`` is each request a batch answers); a rule matches operations with a
+glob pattern (``models.*``). Rules fire a bounded number of times (or forever) and are consumed in the order
+added.
 """
 
 from __future__ import annotations
@@ -27,6 +29,18 @@ OPERATIONS = (
     "models.countTokens",
     "models.get",
     "models.list",
+    "files.download",
+    "batches.create",
+    "batches.get",
+    "batches.list",
+    "batches.cancel",
+    "batches.delete",
+    "batches.request",
+    "cachedContents.create",
+    "cachedContents.get",
+    "cachedContents.list",
+    "cachedContents.update",
+    "cachedContents.delete",
 )
 
 _DEFAULT_MESSAGES = {

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from ..models import ModelInfo, ThinkingControl
 from . import catalog
+from .cached_contents import CachedPrefix
 from .catalog import Resolved
 from .contents import MediaPart, ParsedRequest, parse_request
 from .errors import (
@@ -50,6 +51,8 @@ class _Prepared:
     audio_counts: list[AudioTokenCount]
     text_tokens: int
     transcription: TranscriptionConfig | None = None
+    cached: CachedPrefix | None = None
+    """The cachedContent the request used; its tokens are part of the counts above, as in the API."""
 
     @property
     def audio_tokens(self) -> int:
@@ -123,7 +126,21 @@ class ModelsApi:
     async def count_tokens(self, request: Request) -> Response:
         prepared = await self._prepare(request, "countTokens")
         total = prepared.audio_tokens + prepared.text_tokens
-        return JSONResponse({"totalTokens": total, "promptTokensDetails": prepared.prompt_details()})
+        body: dict[str, object] = {"totalTokens": total, "promptTokensDetails": prepared.prompt_details()}
+        if prepared.cached is not None:
+            body["cachedContentTokenCount"] = prepared.cached.total_tokens
+        return JSONResponse(body)
+
+    async def generate_body(self, model: Resolved, body: dict[str, Any]) -> dict[str, Any]:
+        """One generateContent answer as JSON, without HTTP: how the requests of a batch are served.
+
+        Raises:
+            ApiError: whatever generateContent would answer for this body.
+        """
+        prepared = await self.prepare_body(model, body, "generateContent")
+        result = await self._run_model(prepared)
+        parts = list(result.parts) if result.parts is not None else [{"text": result.text}]
+        return self._response_json(prepared, parts, result, final=True)
 
     async def _prepare(self, request: Request, method: str) -> _Prepared:
         model = request.path_params["model"]
@@ -133,14 +150,24 @@ class ModelsApi:
             named = "countTokens" if method == "countTokens" else "generateContent"
             raise model_not_found(model, request.path_params["version"], named)
         body = await _read_json(request, settings.max_inline_request_bytes)
+        return await self.prepare_body(resolved, body, method)
+
+    async def prepare_body(self, resolved: Resolved, body: dict[str, Any], method: str) -> _Prepared:
+        settings = self.state.settings
         parsed = parse_request(body)
+        cached = self.state.caches.prefix_for(body, resolved.requested)
         _check_config(parsed.config, resolved.serving)
         audio: list[AudioInput] = []
         counts: list[AudioTokenCount] = []
         for part in parsed.media:
-            clip, count = await self._resolve(part)
+            clip, count = await self.resolve_media(part)
             audio.append(clip)
             counts.append(count)
+        text = "\n\n".join(t for t in (parsed.system_instruction, parsed.prompt) if t)
+        text_tokens = await anyio.to_thread.run_sync(self.state.model.count_text_tokens, text) if text else 0
+        if cached is not None:
+            parsed, audio, counts = cached.prepend(parsed, audio, counts)
+            text_tokens += cached.text_tokens
         seconds = sum(c.seconds for c in counts)
         limit = min(settings.max_audio_seconds_per_request, resolved.serving.audio_seconds or float("inf"))
         if seconds > limit:
@@ -148,16 +175,20 @@ class ModelsApi:
                 f"The request contains {seconds / 3600:.2f} hours of audio; the maximum is {limit / 3600:g} "
                 f"hours per request for models/{resolved.serving.id}. Split the audio into shorter parts."
             )
-        text = "\n\n".join(t for t in (parsed.system_instruction, parsed.prompt) if t)
-        text_tokens = await anyio.to_thread.run_sync(self.state.model.count_text_tokens, text) if text else 0
         transcription = None
         if method != "countTokens":
             transcription = transcription_request(
                 resolved.serving.id, parsed.config, len(audio), seconds, settings
             )
-        return _Prepared(resolved, parsed, audio, counts, text_tokens, transcription)
+        return _Prepared(resolved, parsed, audio, counts, text_tokens, transcription, cached)
 
-    async def _resolve(self, part: MediaPart) -> tuple[AudioInput, AudioTokenCount]:
+    async def resolve_media(self, part: MediaPart) -> tuple[AudioInput, AudioTokenCount]:
+        """The audio of one part (inline bytes, or an ACTIVE uploaded file) and its measured length.
+
+        Raises:
+            ApiError: the MIME type is not audio, the bytes do not decode, or the file is unknown or not
+                ACTIVE.
+        """
         allowed = self.state.settings.content_mime_types
         if part.url is not None:  # an external URL: fetched, then checked like inline data
             part = await fetch_url_part(part, self.state)
@@ -215,6 +246,9 @@ class ModelsApi:
             usage["candidatesTokenCount"] = result.output_tokens
             usage["totalTokenCount"] = prompt_tokens + result.output_tokens
         usage["promptTokensDetails"] = prepared.prompt_details()
+        if prepared.cached is not None:
+            usage["cachedContentTokenCount"] = prepared.cached.total_tokens
+            usage["cacheTokensDetails"] = prepared.cached.token_details()
         body: dict[str, Any] = {
             "candidates": [candidate],
             "usageMetadata": usage,

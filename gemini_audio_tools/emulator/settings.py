@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..models import ALIASES, CATALOGUE, INLINE_REQUEST_LIMIT_BYTES, ModelInfo
@@ -28,6 +29,11 @@ AUDIO_MIME_TYPES = frozenset(
 )
 """Audio MIME types Gemini accepts (its six formats, under the names browsers and ``mimetypes`` use too)."""
 
+JSONL_MIME_TYPES = frozenset(
+    {"jsonl", "application/jsonl", "application/json", "application/x-ndjson", "text/jsonl"}
+)
+"""Batch input files: the batch guide uploads them as ``mime_type='jsonl'``; other spellings are common."""
+
 
 @dataclass
 class EmulatorSettings:
@@ -53,7 +59,9 @@ class EmulatorSettings:
     ``ModelInfo`` to serve an id newer than the catalogue; an id not here answers 404 like the real API."""
     aliases: dict[str, str] = field(default_factory=lambda: dict(ALIASES))
     """Rolling aliases (``gemini-flash-latest``) and the id each answers as."""
-    upload_mime_types: frozenset[str] = field(default_factory=lambda: AUDIO_MIME_TYPES | {"text/plain"})
+    upload_mime_types: frozenset[str] = field(
+        default_factory=lambda: AUDIO_MIME_TYPES | JSONL_MIME_TYPES | {"text/plain"}
+    )
     """MIME types the Files API accepts in an upload."""
     content_mime_types: frozenset[str] = AUDIO_MIME_TYPES
     """MIME types generateContent accepts in ``inlineData`` / ``fileData`` parts (the model hears audio)."""
@@ -79,6 +87,28 @@ class EmulatorSettings:
     """Largest body fetched for a ``fileData.fileUri`` that is an external http(s) URL (the API's 100 MB)."""
     url_fetch_timeout_seconds: float = 60.0
     """How long fetching one external URL may take in all (the emulator's bound; Google documents none)."""
+
+    # --- Batch API (batch_jobs.py) ---
+    batch_pending_seconds: float = 0.0
+    """How long a new batch stays BATCH_STATE_PENDING (emulator clock) before it reports RUNNING."""
+    batch_running_seconds: float = 0.0
+    """Least time a batch reports RUNNING before SUCCEEDED (it also waits for its requests to be answered)."""
+    batch_expiry_seconds: float = 48 * 3600
+    """A batch still pending or running this long after its creation turns EXPIRED (the batch guide: 48 h)."""
+    max_batch_request_bytes: int = 20 * MIB
+    """Largest batchGenerateContent body: inline requests must stay under 20 MB (the batch guide)."""
+    max_batch_input_file_bytes: int = 2 * GIB
+    """Largest JSONL input file (the batch guide: 2 GB)."""
+    max_concurrent_batches: int | None = None
+    """Batches pending or running at once; one more is a 429. ``None``: no limit (none is documented)."""
+    # --- Context caching (cached_contents.py) ---
+    cache_min_tokens: Mapping[str, int] = field(default_factory=dict)
+    """Per model id, a minimum cachedContent size replacing the catalogue's ``min_cache_tokens`` (tests
+    shrink it; assign a new mapping)."""
+    cache_min_tokens_default: int = 4096
+    """Minimum for models whose minimum the catalogue does not document (the caching guide's largest)."""
+    cache_default_ttl_seconds: float = 3600.0
+    """TTL when a cache is created with neither ``ttl`` nor ``expireTime`` (the caching guide: 1 hour)."""
 
     @property
     def transcription_models(self) -> tuple[str, ...]:

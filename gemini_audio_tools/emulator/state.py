@@ -1,4 +1,5 @@
-"""Everything one emulated project holds: settings, clock, files, upload sessions, faults, counters, model.
+"""Everything one emulated project holds: settings, clock, files, upload sessions, batches, caches, faults,
+counters, model.
 
 Tests and the control endpoint (``/_emulator/...``) act on this object directly; the HTTP app only reads
 and updates it. ``reset()`` returns it to a fresh project without restarting the server.
@@ -11,6 +12,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from .batch_jobs import BatchStore
+from .cached_contents import CacheStore
 from .clock import EmulatorClock
 from .faults import FaultPlan
 from .model_types import EmulatorModel
@@ -33,6 +36,8 @@ class EmulatorState:
         self.root = Path(tempfile.mkdtemp(prefix="gemini-emulator-"))
         self.store = FileStore(self.root / "files", self.settings, self.clock)
         self.uploads = UploadSessions(self.root / "uploads", self.settings, self.clock)
+        self.batches = BatchStore(self.root / "batches", self.settings, self.clock)
+        self.caches = CacheStore(self.root / "caches", self.settings, self.clock)
         self.faults = FaultPlan()
         self._model = model
         self._model_lock = threading.Lock()
@@ -52,7 +57,9 @@ class EmulatorState:
             return self._model
 
     def reset(self) -> None:
-        """Forget all files, sessions, faults and counters, and put the clock back to real time."""
+        """Forget files, sessions, batches, caches, faults and counters; put the clock back to real time."""
+        self.batches.clear()
+        self.caches.clear()
         self.store.clear()
         self.uploads.clear()
         self.faults.clear()
@@ -61,6 +68,8 @@ class EmulatorState:
 
     def close(self) -> None:
         """Delete every stored byte (the temp dir). The state must not be used afterwards."""
+        self.batches.clear()
+        self.caches.clear()
         self.store.clear()
         self.uploads.clear()
         shutil.rmtree(self.root, ignore_errors=True)

@@ -45,6 +45,8 @@ class StoredFile:
     failure: str | None = None
     hold_until: datetime | None = None
     hold_forever: bool = False
+    source: str = "UPLOADED"
+    """``GENERATED`` for files the service wrote (batch results): only those can be downloaded."""
 
     @property
     def name(self) -> str:
@@ -73,8 +75,10 @@ class StoredFile:
             "sha256Hash": base64.b64encode(self.sha256_hex.encode("ascii")).decode("ascii"),
             "uri": f"{api_root}/files/{self.id}",
             "state": state,
-            "source": "UPLOADED",
+            "source": self.source,
         }
+        if self.source == "GENERATED":
+            data["downloadUri"] = f"{api_root}/files/{self.id}:download?alt=media"
         if state == "FAILED":
             data["error"] = {"code": 400, "message": self.failure}
         return data
@@ -161,6 +165,7 @@ class FileStore:
         path: Path,
         audio: AudioTokenCount | None,
         failure: str | None,
+        source: str = "UPLOADED",
     ) -> StoredFile:
         now = self.clock.now()
         hours = audio.seconds / 3600 if audio else 0.0
@@ -181,6 +186,7 @@ class FileStore:
                 seq=self._seq,
                 audio=audio,
                 failure=failure,
+                source=source,
             )
             self._files[file_id] = record
             return record

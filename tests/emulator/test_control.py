@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 from google import genai
-from google.genai import errors
+from google.genai import errors, types
 
 from gemini_audio_tools.emulator.server import EmulatorServer
 from tests.fixtures.audio import MakeAudio
@@ -104,3 +104,18 @@ def test_slow_processing_and_audio_latency_can_be_armed_over_http(emulator: Emul
 
     assert described["processing"][0]["seconds"] is None and described["processing"][0]["files"] == 2
     assert described["audio_latency_per_hour"] == 30
+
+
+def test_a_batch_can_be_made_failed_over_http_and_shows_in_the_state(
+    emulator: EmulatorServer, genai_client: genai.Client
+) -> None:
+    emulator.state.settings.batch_pending_seconds = 600
+    job = genai_client.batches.create(model="gemini-3.8-flash", src=[types.InlinedRequest(contents="Hi.")])
+    assert job.name is not None
+
+    response = httpx.post(f"{emulator.base_url}/_emulator/{job.name}:fail", json={"message": "No quota."})
+
+    assert response.json() == {"name": job.name, "state": "FAILED"}
+    assert genai_client.batches.get(name=job.name).state == types.JobState.JOB_STATE_FAILED
+    state = httpx.get(f"{emulator.base_url}/_emulator/state").json()
+    assert state["batches"] == [{"name": job.name, "state": "FAILED"}] and state["cachedContents"] == []
