@@ -20,6 +20,7 @@ from .operations import (
     get_operation,
     run_sync,
 )
+from .progress import ProgressEvent
 
 if TYPE_CHECKING:
     from .langchain import GeminiAudioToolkit
@@ -30,6 +31,7 @@ __all__ = [
     "GeminiAudioError",
     "GeminiAudioToolkit",
     "Operation",
+    "ProgressEvent",
     "Result",
     "Settings",
     "call_operation",

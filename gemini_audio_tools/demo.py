@@ -37,9 +37,14 @@ class _Tour:
     failures: list[str] = field(default_factory=list)
     outputs: list[tuple[str, BaseModel]] = field(default_factory=list)
     step: int = 0
+    blocked: bool = False
+    """A failure every later remote step would repeat (no connection, a rejected key) ended the tour."""
 
     async def call(self, title: str, operation: str, arguments: dict[str, Any]) -> BaseModel | None:
-        """Run one step and print it; a failure is shown and counted, not raised."""
+        """Run one step and print it; a failure is shown and counted, not raised. After a failure every later
+        step would repeat (no connection, a rejected key), the remaining steps are not run."""
+        if self.blocked:
+            return None
         self.step += 1
         print(f"\n== {self.step}. {title} ==", file=self.out)
         print(f"$ gemini-audio {_command_line(operation, arguments)}", file=self.out)
@@ -48,6 +53,9 @@ class _Tour:
         except GeminiAudioError as err:
             self.failures.append(operation)
             print(f"error: {err}", file=self.out)
+            if err.blocks_everything:
+                self.blocked = True
+                print("Skipping the remaining steps: they would fail the same way.", file=self.out)
             return None
         output: BaseModel = result.output
         self.outputs.append((operation, output))

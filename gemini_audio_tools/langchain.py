@@ -11,7 +11,7 @@ crashing. Progress of long work is sent to LangChain callbacks as ``on_text`` an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Literal
@@ -24,6 +24,7 @@ from .config import Settings
 from .context import ProgressSink, RunContext
 from .errors import GeminiAudioError
 from .operations import OPERATIONS, Operation, format_validation_error, get_operation, run_sync
+from .progress import ProgressEvent
 
 __all__ = ["PROGRESS_EVENT", "GeminiAudioTool", "GeminiAudioToolkit"]
 
@@ -79,24 +80,22 @@ class GeminiAudioTool(BaseTool):
     def _run(
         self, run_manager: CallbackManagerForToolRun | None = None, **kwargs: Any
     ) -> tuple[str, BaseModel]:
-        async def sink(progress: float, total: float | None = None, message: str | None = None) -> None:
+        async def emit(data: dict[str, Any]) -> None:
             if run_manager is not None:
-                data = _progress_data(self.name, progress, total, message)
                 run_manager.on_text(_progress_line(data) + "\n")
                 run_manager.get_child().on_custom_event(PROGRESS_EVENT, data, run_id=run_manager.run_id)
 
-        return run_sync(self._execute(kwargs, sink))
+        return run_sync(self._execute(kwargs, _Progress(self.name, emit)))
 
     async def _arun(
         self, run_manager: AsyncCallbackManagerForToolRun | None = None, **kwargs: Any
     ) -> tuple[str, BaseModel]:
-        async def sink(progress: float, total: float | None = None, message: str | None = None) -> None:
+        async def emit(data: dict[str, Any]) -> None:
             if run_manager is not None:
-                data = _progress_data(self.name, progress, total, message)
                 await run_manager.on_text(_progress_line(data) + "\n")
                 await run_manager.get_child().on_custom_event(PROGRESS_EVENT, data, run_id=run_manager.run_id)
 
-        return await self._execute(kwargs, sink)
+        return await self._execute(kwargs, _Progress(self.name, emit))
 
 
 class GeminiAudioToolkit(BaseToolkit):
@@ -151,10 +150,23 @@ def _validation_message(tool: str) -> Any:
     return handle
 
 
-def _progress_data(tool: str, progress: float, total: float | None, message: str | None) -> dict[str, Any]:
-    return {"tool": tool, "progress": progress, "total": total, "message": message}
+class _Progress:
+    """A progress sink that hands each report to LangChain callbacks: plain numbers as
+    ``{"tool", "progress", "total", "message"}``; a :class:`~.progress.ProgressEvent` with its phase, unit and
+    amounts too (``done``/``total`` of the phase; ``progress`` is the percentage along the whole job)."""
+
+    def __init__(self, tool: str, emit: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+        self.tool, self.emit = tool, emit
+
+    async def __call__(self, progress: float, total: float | None = None, message: str | None = None) -> None:
+        await self.emit({"tool": self.tool, "progress": progress, "total": total, "message": message})
+
+    async def on_event(self, event: ProgressEvent) -> None:
+        await self.emit({"tool": self.tool, **event.as_dict(), "progress": event.overall()[0]})
 
 
 def _progress_line(data: dict[str, Any]) -> str:
+    if "phase" in data:  # an event: its own words say how far
+        return f"[{data['tool']}] {data['message']}"
     amount = f"{data['progress']:g}/{data['total']:g}" if data["total"] else f"{data['progress']:g}"
     return f"[{data['tool']}] {amount}" + (f" {data['message']}" if data["message"] else "")

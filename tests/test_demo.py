@@ -97,10 +97,6 @@ def test_the_tour_reuses_its_upload_uses_the_remote_copy_and_deletes_it(
     assert isinstance(deleted, DeleteAudioFileOutput) and deleted.deleted
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs lead change: demo._Tour.call stops the tour after an error whose blocks_everything is set",
-)
 def test_with_no_connection_the_tour_stops_at_the_first_step_that_cannot_connect(tmp_path: Path) -> None:
     import socket
 

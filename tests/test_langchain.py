@@ -199,10 +199,6 @@ def test_progress_events_reach_callbacks_as_custom_events(probe_tool: BaseTool) 
     assert [data["progress"] for _, data in recorder.events][-1] == 100
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs lead change: langchain.py's sinks get on_event(event) sending event.as_dict() + the tool",
-)
 def test_progress_events_keep_their_phase_and_unit_in_custom_events(probe_tool: BaseTool) -> None:
     recorder = _Recorder()
     probe_tool.invoke({"text": "x", "steps": 1, "events": True}, config={"callbacks": [recorder]})

@@ -27,6 +27,7 @@ from ..audio.silence import find_silences
 from ..backend.retry import Attempts
 from ..context import RunContext
 from ..errors import GeminiAudioError, InvalidArgumentError
+from ..progress import ProgressEvent
 from ..schemas import ChunkReport
 from ..timecode import Span, format_timecode
 from ._source import LocalAudio, RemoteAudio, Selection
@@ -138,9 +139,11 @@ async def run_chunks(
     *,
     ctx: RunContext,
     what: str,
+    subject: str | None = None,
 ) -> list[ChunkOutcome[T]]:
     """Run ``work`` for every span, at most ``Settings.max_concurrency`` at once (started in timeline
-    order), reporting progress as each finishes. Returns one outcome per span, in timeline order.
+    order), reporting progress at the start (0 of n) and as each finishes; ``subject`` names the audio.
+    Returns one outcome per span, in timeline order.
 
     Raises:
         GeminiAudioError: every chunk failed (the first chunk's error).
@@ -160,9 +163,11 @@ async def run_chunks(
                 outcome = ChunkOutcome(span, _report(span, attempts, None), value)
         done += 1
         part = f"chunk {span.index + 1}/{len(spans)} ({span.label})" if len(spans) > 1 else span.label
-        await ctx.report(done, len(spans), f"{what} {part}: {outcome.report.status}")
+        detail = f"{what} {part}: {outcome.report.status}"
+        await ctx.report(ProgressEvent("chunks", done, len(spans), "chunks", subject=subject, detail=detail))
         return outcome
 
+    await ctx.report(ProgressEvent("chunks", 0, len(spans), "chunks", subject=subject))
     outcomes = list(await asyncio.gather(*(one(span) for span in spans)))
     if all(o.error is not None for o in outcomes):
         first_error = outcomes[0].error

@@ -95,7 +95,7 @@ async def free_text(
                 )
                 return answer, prepared.sent
 
-        outcomes = await run_chunks(spans, work, ctx=ctx, what=verb)
+        outcomes = await run_chunks(spans, work, ctx=ctx, what=verb, subject=name)
     usage = Usage()
     answers = [(o.span, o.value[0]) for o in outcomes if o.value is not None]
     sent = Sent.combine([o.value[1] for o in outcomes if o.value is not None])

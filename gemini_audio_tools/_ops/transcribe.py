@@ -177,7 +177,7 @@ async def _transcribe(
     async def work(span: Span, attempts: Attempts) -> ChunkTranscript:
         return await request(span, selection if single else selection.at(span), attempts, 0)
 
-    outcomes = await run_chunks(spans, work, ctx=ctx, what="transcribing")
+    outcomes = await run_chunks(spans, work, ctx=ctx, what="transcribing", subject=selection.source.name)
     full = full_transcript(args, choice, selection, outcomes)
     page, rest = paginate(full.segments, limits.page_chars)
     if rest is None:

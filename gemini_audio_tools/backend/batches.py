@@ -31,7 +31,7 @@ async def create_batch(
     backend: Backend,
     src: str | InlinedRequests,
     *,
-    model: str | None = None,
+    model: str,
     display_name: str | None = None,
 ) -> types.BatchJob:
     """Submit a batch: ``src`` is an uploaded JSONL file (``"files/…"``) or a list of inlined requests.
@@ -42,7 +42,7 @@ async def create_batch(
     """
     config = types.CreateBatchJobConfig(display_name=display_name) if display_name else None
     source: str | list[types.InlinedRequest] = src if isinstance(src, str) else list(src)
-    chosen = model or backend.model
+    chosen = model
 
     async def call() -> types.BatchJob:
         try:

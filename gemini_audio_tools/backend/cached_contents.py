@@ -42,7 +42,7 @@ async def create_cache(
     parts: Sequence[types.Part],
     *,
     ttl_seconds: float,
-    model: str | None = None,
+    model: str,
     system_instruction: str | None = None,
     display_name: str | None = None,
 ) -> types.CachedContent:
@@ -53,7 +53,7 @@ async def create_cache(
         ServiceUnavailableError: the answer was lost, so the cache may exist (not retried).
         GeminiAudioError: the API failed, after retries.
     """
-    chosen = model or backend.model
+    chosen = model
     config = types.CreateCachedContentConfig(
         contents=[types.Content(role="user", parts=list(parts))] if parts else None,
         system_instruction=system_instruction,

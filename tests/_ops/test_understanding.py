@@ -105,7 +105,7 @@ async def test_when_combining_fails_the_parts_are_returned_with_a_note(
     ) -> None:
         nonlocal calls
         calls += 1
-        if calls == 2:  # both parts are done: the next request is the reduce
+        if calls == 3:  # started, then both parts done: the next request is the reduce
             emulator.state.faults.error(400, operation="models.generateContent", message="No combining.")
 
     ctx.progress = fail_the_reduce

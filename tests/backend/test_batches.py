@@ -23,6 +23,8 @@ from gemini_audio_tools.emulator.server import EmulatorServer
 from gemini_audio_tools.errors import BatchNotFoundError, InvalidArgumentError, ServiceUnavailableError
 from tests.fixtures.audio import MakeAudio
 
+MODEL = "gemini-3.8-flash"
+
 S = types.JobState
 
 
@@ -50,7 +52,7 @@ async def test_a_file_batch_runs_and_its_results_download_to_memory_and_to_disk(
     audio = await backend.client.aio.files.upload(file=make_audio("wav", 2.0))
     source = await _jsonl_file(backend, tmp_path, audio.uri or "", ["a", "b"])
 
-    job = await create_batch(backend, source, display_name="tones")
+    job = await create_batch(backend, source, display_name="tones", model=MODEL)
     assert job.state == S.JOB_STATE_PENDING and job.display_name == "tones"
     assert (await get_batch(backend, job.name or "")).state == S.JOB_STATE_PENDING
     emulator.state.clock.advance(31)
@@ -69,12 +71,14 @@ async def test_a_file_batch_runs_and_its_results_download_to_memory_and_to_disk(
 async def test_an_inline_batch_uses_the_configured_model_unless_told(run_ctx: RunContext) -> None:
     backend = Backend.from_settings(run_ctx.settings)
 
-    job = await create_batch(backend, [types.InlinedRequest(contents="Hi.", metadata={"key": "k"})])
+    job = await create_batch(
+        backend, [types.InlinedRequest(contents="Hi.", metadata={"key": "k"})], model=MODEL
+    )
     other = await create_batch(
         backend, [types.InlinedRequest(contents="Hi.")], model="gemini-3.1-pro-preview", display_name="pro"
     )
 
-    assert job.model == f"models/{backend.model}" and other.model == "models/gemini-3.1-pro-preview"
+    assert job.model == f"models/{MODEL}" and other.model == "models/gemini-3.1-pro-preview"
     done = await get_batch(backend, job.name or "")
     assert (
         done.dest and done.dest.inlined_responses and done.dest.inlined_responses[0].metadata == {"key": "k"}
@@ -90,7 +94,7 @@ async def test_cancel_and_delete_and_what_an_unknown_name_raises(
 ) -> None:
     backend = Backend.from_settings(run_ctx.settings)
     emulator.state.settings.batch_pending_seconds = 600
-    job = await create_batch(backend, [types.InlinedRequest(contents="Hi.")])
+    job = await create_batch(backend, [types.InlinedRequest(contents="Hi.")], model=MODEL)
 
     await cancel_batch(backend, job.name or "")
     assert (await get_batch(backend, job.name or "")).state == S.JOB_STATE_CANCELLED
@@ -110,7 +114,7 @@ async def test_a_transient_refusal_of_create_is_retried(
     backend = Backend.from_settings(run_ctx.settings)
     emulator.state.faults.error(503, operation="batches.create", times=2)
 
-    job = await create_batch(backend, [types.InlinedRequest(contents="Hi.")])
+    job = await create_batch(backend, [types.InlinedRequest(contents="Hi.")], model=MODEL)
 
     assert job.name
     assert emulator.state.faults.stats.requests["batches.create"] == 3
@@ -124,14 +128,14 @@ async def test_a_create_whose_answer_is_lost_is_not_sent_again(
     emulator.state.faults.drop_connection("batches.create", after_bytes=0)
 
     with pytest.raises(ServiceUnavailableError, match="list_batches before submitting"):
-        await create_batch(backend, [types.InlinedRequest(contents="Hi.")])
+        await create_batch(backend, [types.InlinedRequest(contents="Hi.")], model=MODEL)
 
     assert emulator.state.faults.stats.requests["batches.create"] == 1
 
 
 async def test_get_is_retried_through_a_rate_limit(run_ctx: RunContext, emulator: EmulatorServer) -> None:
     backend = Backend.from_settings(run_ctx.settings)
-    job = await create_batch(backend, [types.InlinedRequest(contents="Hi.")])
+    job = await create_batch(backend, [types.InlinedRequest(contents="Hi.")], model=MODEL)
     emulator.state.faults.error(429, operation="batches.get", times=1, retry_after=0)
 
     assert (await get_batch(backend, job.name or "")).state == S.JOB_STATE_SUCCEEDED

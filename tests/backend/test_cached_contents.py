@@ -47,7 +47,9 @@ async def test_a_cache_is_created_used_extended_and_deleted(
     backend = Backend.from_settings(run_ctx.settings.with_(model=MODEL))
     part = await _audio_part(backend, make_audio, 40.0)
 
-    cache = await create_cache(backend, [part], ttl_seconds=120, system_instruction="You listen.")
+    cache = await create_cache(
+        backend, [part], ttl_seconds=120, model=MODEL, system_instruction="You listen."
+    )
     assert cache.name and cache.model == f"models/{MODEL}"
     assert cache.usage_metadata and (cache.usage_metadata.total_token_count or 0) > 1280
 
@@ -77,7 +79,7 @@ async def test_too_small_a_cache_says_how_many_tokens_are_needed(
     part = await _audio_part(backend, make_audio, 2.0)
 
     with pytest.raises(InvalidArgumentError) as caught:
-        await create_cache(backend, [part], ttl_seconds=60)
+        await create_cache(backend, [part], ttl_seconds=60, model=MODEL)
 
     assert "64 tokens" in str(caught.value) and "at least 1024" in str(caught.value)
     assert "32 s of audio" in str(caught.value)
@@ -87,7 +89,9 @@ async def test_an_expired_cache_is_not_found(
     run_ctx: RunContext, emulator: EmulatorServer, make_audio: MakeAudio
 ) -> None:
     backend = Backend.from_settings(run_ctx.settings.with_(model=MODEL))
-    cache = await create_cache(backend, [await _audio_part(backend, make_audio, 40.0)], ttl_seconds=60)
+    cache = await create_cache(
+        backend, [await _audio_part(backend, make_audio, 40.0)], ttl_seconds=60, model=MODEL
+    )
     emulator.state.clock.advance(61)
 
     with pytest.raises(CachedContentNotFoundError, match="expired or was deleted"):
@@ -104,7 +108,7 @@ async def test_a_create_whose_answer_is_lost_is_not_sent_again(
     emulator.state.faults.drop_connection("cachedContents.create", after_bytes=0)
 
     with pytest.raises(ServiceUnavailableError, match="list_caches"):
-        await create_cache(backend, [part], ttl_seconds=60)
+        await create_cache(backend, [part], ttl_seconds=60, model=MODEL)
 
     assert emulator.state.faults.stats.requests["cachedContents.create"] == 1
 
@@ -116,5 +120,5 @@ async def test_a_transient_refusal_of_create_is_retried(
     part = await _audio_part(backend, make_audio, 40.0)
     emulator.state.faults.error(500, operation="cachedContents.create", times=1)
 
-    assert (await create_cache(backend, [part], ttl_seconds=60)).name
+    assert (await create_cache(backend, [part], ttl_seconds=60, model=MODEL)).name
     assert emulator.state.faults.stats.requests["cachedContents.create"] == 2

@@ -41,5 +41,10 @@ async def test_a_paged_transcript_is_the_content_and_the_complete_one_the_artifa
     assert whole.next_cursor is None and len(whole.chunks) >= 3
     assert "cursor=" in str(message.content) and whole.text not in str(message.content)
     assert "welcome" in whole.text.lower() and "listening" in whole.text.lower()
-    assert [e["progress"] for e in recorder.events] == list(range(1, len(whole.chunks) + 1))
-    assert all(e["total"] == len(whole.chunks) and "chunk" in e["message"] for e in recorder.events)
+    n = len(whole.chunks)
+    assert [(e["phase"], e["done"], e["total"]) for e in recorder.events] == [
+        ("chunks", i, n) for i in range(n + 1)
+    ]
+    assert [e["progress"] for e in recorder.events][-1] == 100 and all(
+        "chunk" in e["message"] for e in recorder.events
+    )

@@ -107,9 +107,11 @@ async def test_a_client_gets_chunk_progress_a_paged_transcript_and_the_whole_as_
 
     chunks = page["chunks"]
     assert first["isError"] is False and len(chunks) >= 3
-    # one notification per finished chunk, counting up to the number of chunks
-    assert [(p, t) for p, t, _ in seen] == [(i, len(chunks)) for i in range(1, len(chunks) + 1)]
-    assert all(m and "transcribing chunk" in m and m.endswith(": ok") for _, _, m in seen)
+    # a notification at the start (0 of n chunks) and one per finished chunk: rising to 100 of 100
+    n = len(chunks)
+    assert [(p, t) for p, t, _ in seen] == [(round(50 + 50 * i / n, 2), 100.0) for i in range(n + 1)]
+    assert all(m and f"{i} of {n} chunks" in m for i, (_, _, m) in enumerate(seen))
+    assert all(m and "transcribing chunk" in m and m.endswith(": ok") for _, _, m in seen[1:])
     assert page["next_cursor"] and uri.startswith("gemini-audio://transcripts/") and uri in listed
     assert f"cursor='{page['next_cursor']}'" in first["content"][0]["text"]
     text = whole["text"]
