@@ -23,7 +23,9 @@ from .server import build_server
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="gemini-audio-mcp", description="MCP server for Gemini audio understanding (gemini-audio-tools)."
+        prog="gemini-audio-mcp",
+        description="MCP server for Gemini audio understanding (gemini-audio-tools).",
+        allow_abbrev=False,  # "--auth-token SECRET" must not pass for --auth-token-file
     )
     parser.add_argument("--transport", choices=["stdio", "streamable-http"], default="stdio")
     parser.add_argument("--host", default="127.0.0.1", help="Host for streamable-http (default 127.0.0.1).")

@@ -23,13 +23,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .access_log import ANONYMOUS, CALLER_SCOPE_KEY, AccessLog
-from .http_limits import BodyTimeout, BodyTooLarge, CallLimiter, CallsBusy, RateLimiter, read_body
+from .http_limits import BodyTimeout, BodyTooLarge, CallLimiter, CallsBusy, RateLimiter, drain_body, read_body
 from .http_oauth import OAuthConfig
 from .http_policy import HostPolicy
 
 __all__ = ["Gate", "HttpOptions", "Limits", "build_http_app", "refuse"]
 
 _SERVER_ERROR = -32000
+_DRAIN_BYTES = 16 * 1024 * 1024
+"""How much of a refused body is read and dropped, so that a client still sending it sees the 413."""
 
 
 @dataclass
@@ -58,16 +60,22 @@ def _client(scope: dict[str, Any]) -> str | None:
 
 
 async def refuse(
-    send: Any, status: int, message: str, request_id: Any = None, headers: dict[str, str] | None = None
+    send: Any,
+    status: int,
+    message: str,
+    request_id: Any = None,
+    headers: dict[str, str] | None = None,
+    close: bool = False,
 ) -> None:
-    """Answer with ``status`` and a JSON-RPC error body carrying ``message``."""
+    """Answer with ``status`` and a JSON-RPC error body carrying ``message``; ``close`` ends the connection
+    (the rest of the request body was not read)."""
     body = json.dumps(
         {"jsonrpc": "2.0", "id": request_id, "error": {"code": _SERVER_ERROR, "message": message}}
     ).encode()
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-    if status in (408, 413):
-        raw.append((b"connection", b"close"))  # the rest of the body is not read
+    if close:
+        raw.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
 
@@ -138,11 +146,14 @@ class Limits:
         try:
             body = await read_body(receive, self.options.max_body, self.options.request_timeout, declared)
         except BodyTooLarge:
-            limit = self.options.max_body
-            await self._refuse(scope, send, 413, "body_size", f"Request body over {limit} bytes; send less.")
+            drained = declared is None or declared <= _DRAIN_BYTES
+            drained = drained and await drain_body(receive, _DRAIN_BYTES, self.options.request_timeout)
+            message = f"Request body over {self.options.max_body} bytes; send less."
+            await self._refuse(scope, send, 413, "body_size", message, close=not drained)
             return
         except BodyTimeout:
-            await self._refuse(scope, send, 408, "body_time", "The request body did not arrive in time.")
+            message = "The request body did not arrive in time; send it without pauses."
+            await self._refuse(scope, send, 408, "body_time", message, close=True)
             return
         replay = _replayer(body, receive)
         call_id = _tool_call_id(body)
@@ -169,11 +180,12 @@ class Limits:
         message: str,
         request_id: Any = None,
         headers: dict[str, str] | None = None,
+        close: bool = False,
     ) -> None:
         if self.options.access_log is not None:
             caller = scope[CALLER_SCOPE_KEY]
             self.options.access_log.refused(status, reason, caller, _client(scope), scope["method"])
-        await refuse(send, status, message, request_id, headers)
+        await refuse(send, status, message, request_id, headers, close)
 
 
 def _identity(scope: dict[str, Any]) -> str:

@@ -24,7 +24,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BodyTimeout", "BodyTooLarge", "CallLimiter", "CallsBusy", "RateLimiter", "read_body"]
+__all__ = [
+    "BodyTimeout",
+    "BodyTooLarge",
+    "CallLimiter",
+    "CallsBusy",
+    "RateLimiter",
+    "drain_body",
+    "read_body",
+]
 
 
 class RateLimiter:
@@ -52,7 +60,7 @@ class RateLimiter:
         now = self._clock()
         tokens, at = self._buckets.get(key, (float(self.burst), now))
         tokens = min(float(self.burst), tokens + (now - at) * self.rate)
-        if tokens - 1.0 >= -self.rate * self.max_delay:
+        if tokens - 1.0 >= -self.rate * self.max_delay - 1e-9:  # (float error on exact boundaries)
             self._buckets[key] = (tokens - 1.0, now)
             if len(self._buckets) > 4096:
                 self._forget_full(now)
@@ -145,3 +153,16 @@ async def read_body(
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
+
+
+async def drain_body(receive: Callable[[], Awaitable[dict[str, Any]]], limit: int, timeout: float) -> bool:
+    """Read and drop the rest of a refused body, so the client, still sending, gets to read the refusal.
+
+    Returns True when the body ended within ``limit`` bytes and ``timeout`` seconds (the connection can be
+    kept), False otherwise (it must be closed).
+    """
+    try:
+        await read_body(receive, limit, timeout)
+    except (BodyTooLarge, BodyTimeout):
+        return False
+    return True
