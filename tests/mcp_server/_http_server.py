@@ -43,8 +43,10 @@ class HttpServer:
 
 
 @contextmanager
-def http_server(tmp_path: Path, *args: str, host: str = "127.0.0.1", **env: str) -> Iterator[HttpServer]:
-    port = free_port()
+def http_server(
+    tmp_path: Path, *args: str, host: str = "127.0.0.1", port: int | None = None, **env: str
+) -> Iterator[HttpServer]:
+    port = port or free_port()
     access = tmp_path / "access.log"
     stdout, stderr = tmp_path / "server.out", tmp_path / "server.err"
     command = server_command(

@@ -1,18 +1,26 @@
-"""OAuth resource-server mode: which introspection answers are accepted, and the verifier's cache, against
-a real ASGI introspection endpoint (httpx's ASGI transport, no network)."""
+"""OAuth resource-server mode: which introspection answers are accepted, the verifier's cache against a real
+ASGI introspection endpoint, and the whole flow with a server subprocess and an authorization server on
+loopback."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from mcp_server.http_oauth import IntrospectionVerifier, OAuthConfig, access_from_claims
+from tests.mcp_server._client import free_port, http_session, wait_for_port, wire
+from tests.mcp_server._http_server import INITIALIZE, MCP_HEADERS, NOISY_CALL, http_server
 
 CONFIG = OAuthConfig(
     issuer="https://auth.example.com",
@@ -102,3 +110,53 @@ async def test_an_unreachable_or_broken_introspection_endpoint_refuses_the_token
     app = Starlette(routes=[Route("/introspect", broken, methods=["POST"])])
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client:
         assert await IntrospectionVerifier(CONFIG, client).verify_token("any") is None
+
+
+@contextmanager
+def authorization_server(answers: dict[str, dict[str, Any]]) -> Iterator[str]:
+    """A real introspection endpoint on loopback (uvicorn in a thread); yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(introspection_server(answers, []), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+async def test_oauth_mode_publishes_metadata_answers_401_with_it_and_serves_tokens_issued_for_it(
+    tmp_path: Path,
+) -> None:
+    good, foreign = "oauth-good-token-0123456789", "oauth-foreign-token-0123456789"
+    port = free_port()
+    resource = f"http://127.0.0.1:{port}/mcp"
+    answers: dict[str, dict[str, Any]] = {}
+    with authorization_server(answers) as issuer:
+        answers[good] = claims(aud=resource, iss=issuer, exp=None)
+        answers[foreign] = claims(aud="http://127.0.0.1:1/mcp", iss=issuer, exp=None)
+        flags = ["--oauth-issuer", issuer, "--oauth-introspection-url", f"{issuer}/introspect"]
+        flags += ["--resource-url", resource, "--oauth-scope", "audio"]
+        with http_server(tmp_path, *flags, port=port) as server:
+            async with httpx.AsyncClient() as client:
+                well_known = f"http://127.0.0.1:{port}/.well-known/oauth-protected-resource/mcp"
+                metadata = (await client.get(well_known)).json()
+                anonymous = await client.post(server.url, json=INITIALIZE, headers=MCP_HEADERS)
+                wrong_audience = await client.post(
+                    server.url, json=INITIALIZE, headers=dict(MCP_HEADERS, Authorization=f"Bearer {foreign}")
+                )
+            async with http_session(server.url, {"Authorization": f"Bearer {good}"}) as session:
+                result = wire(await session.call_tool(NOISY_CALL["name"], NOISY_CALL["arguments"]))
+    assert metadata["resource"] == resource and metadata["authorization_servers"] == [issuer + "/"]
+    assert metadata["scopes_supported"] == ["audio"]
+    assert anonymous.status_code == 401 and wrong_audience.status_code == 401
+    challenge = anonymous.headers["www-authenticate"]
+    assert challenge.startswith("Bearer ") and f'resource_metadata="{well_known}"' in challenge
+    assert result["isError"] is False and server.tool_runs() == 1
+    calls = [line for line in server.access_lines() if line["event"] == "tool_call"]
+    assert [c["caller"] for c in calls] == ["oauth:alice"]
+    assert good not in server.access.read_text() + server.stderr.read_text()
