@@ -23,6 +23,7 @@ import anyio
 from gemini_audio_tools.context import ProgressSink, no_progress
 
 from .access_log import AccessLog
+from .tools import error_result
 
 __all__ = ["ToolGuard", "ToolProvider"]
 
@@ -35,10 +36,6 @@ class ToolProvider(Protocol):
     async def call_tool(
         self, name: str, arguments: dict[str, Any] | None, progress: ProgressSink = no_progress
     ) -> dict[str, Any]: ...
-
-
-def _error(message: str) -> dict[str, Any]:
-    return {"content": [{"type": "text", "text": message}], "isError": True}
 
 
 @dataclass
@@ -67,7 +64,7 @@ class ToolGuard:
         """Run ``name`` through ``inner`` unless it is hidden; always returns a ``CallToolResult`` dict."""
         started = time.perf_counter()
         if name in self._hidden:
-            result = _error(
+            result = error_result(
                 f"{name} is not available: this server runs with --read-only, which offers only tools that "
                 "change nothing (no upload, no delete). Use one of the listed tools."
             )
@@ -89,7 +86,7 @@ class ToolGuard:
             return result, "error" if result.get("isError") else "ok"
         assert scope.cancelled_caught
         return (
-            _error(
+            error_result(
                 f"{name} did not finish within this server's limit of {self.timeout:g} s per tool call and "
                 "was stopped. Try a shorter range (start/end) or smaller pieces of work; the server's "
                 "operator can raise the limit with --tool-timeout."
