@@ -100,6 +100,17 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _http_only_flags(args: argparse.Namespace) -> dict[str, bool]:
+    return {
+        "--auth-token-file": bool(args.auth_token_file),
+        "--no-auth": args.no_auth,
+        "--oauth-issuer": bool(args.oauth_issuer),
+        "--public-host": bool(args.public_host),
+        "--public-origin": bool(args.public_origin),
+        "--access-log": bool(args.access_log),
+    }
+
+
 @dataclass
 class Deployment:
     """What the flags built: the tool guard, the HTTP options, and warnings to print at start-up."""
@@ -125,6 +136,11 @@ def deployment_from_flags(args: argparse.Namespace, env: Mapping[str, str]) -> D
 
     deployment = Deployment(guard, HttpOptions(host=args.host, port=args.port, access_log=access_log))
     if not http:
+        http_only = [flag for flag, on in _http_only_flags(args).items() if on]
+        if http_only:
+            deployment.warnings.append(
+                f"{', '.join(http_only)}: only for --transport streamable-http; ignored."
+            )
         return deployment
     options = deployment.http
     try:
