@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -16,12 +17,15 @@ from gemini_audio_tools import GeminiAudioError, Settings, embedded_emulator
 from gemini_audio_tools.backend.client import missing_key_warning
 
 from . import _compat
+from .http_flags import add_flags, deployment_from_flags
 from .server import build_server
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="gemini-audio-mcp", description="MCP server for Gemini audio understanding (gemini-audio-tools)."
+        prog="gemini-audio-mcp",
+        description="MCP server for Gemini audio understanding (gemini-audio-tools).",
+        allow_abbrev=False,  # "--auth-token SECRET" must not pass for --auth-token-file
     )
     parser.add_argument("--transport", choices=["stdio", "streamable-http"], default="stdio")
     parser.add_argument("--host", default="127.0.0.1", help="Host for streamable-http (default 127.0.0.1).")
@@ -41,6 +45,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="Run against an embedded offline Gemini emulator (no API key).",
     )
+    add_flags(parser)
     return parser.parse_args(argv)
 
 
@@ -51,16 +56,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         with ExitStack() as stack:
             settings = Settings.from_env().with_overrides(allowed_dirs=args.allow_dir, model=args.model)
+            deployment = deployment_from_flags(args, os.environ)
+            for note in deployment.warnings:
+                print(f"gemini-audio-mcp: {note}", file=sys.stderr)
             if args.emulator:
                 settings = stack.enter_context(embedded_emulator(settings))
             if (warning := missing_key_warning(settings)) is not None:
                 print(f"gemini-audio-mcp: {warning}", file=sys.stderr)
-            server = build_server(settings)
+            server = build_server(settings, deployment.guard)
             if args.transport == "stdio":
                 asyncio.run(_compat.run_stdio(server))
             else:
-                print(f"gemini-audio-mcp: serving http://{args.host}:{args.port}/mcp", file=sys.stderr)
-                asyncio.run(_compat.run_streamable_http(server, args.host, args.port))
+                auth = "token" if deployment.http.verifier is not None else "no authentication"
+                if deployment.http.oauth is not None:
+                    auth = "OAuth"
+                host = f"[{args.host}]" if ":" in args.host else args.host
+                print(f"gemini-audio-mcp: serving http://{host}:{args.port}/mcp ({auth})", file=sys.stderr)
+                asyncio.run(_compat.run_streamable_http(server, deployment.http))
     except GeminiAudioError as err:
         print(f"gemini-audio-mcp: {err}", file=sys.stderr)
         sys.exit(2 if err.caller_fixable else 1)

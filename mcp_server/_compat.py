@@ -6,7 +6,8 @@ both majors from the same dicts (:func:`.tools.list_resources` / :func:`.tools.r
 mcp 1.x's low-level ``Server`` registers handlers with decorators and reads the current request from a context
 variable; mcp 2.x passes handlers to the constructor as ``on_*`` callables receiving ``(ctx, params)``.
 Progress is sent against the caller's ``progressToken`` in 1.x and through ``ctx.session.report_progress`` in
-2.x. The streamable-HTTP app is assembled by hand in 1.x and comes from ``Server.streamable_http_app`` in 2.x.
+2.x. The streamable-HTTP app (``http_app``) is assembled in both majors from SDK parts they share, so that
+authentication and limits sit in front of the session manager the same way.
 
 We use the low-level server in both majors (not FastMCP/MCPServer) because tools come from the registry with
 ready-made JSON schemas and results: the high-level servers derive schemas from function signatures and turn
@@ -15,28 +16,32 @@ exceptions into errors differently per major (in 2.x only a ``ToolError``'s text
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from importlib.metadata import version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gemini_audio_tools.context import ProgressSink
 
-from .tools import ResourceNotFound, ToolServer, list_resources, read_resource, resource_templates
+from .access_log import CALLER, caller_of
+from .tools import ResourceNotFound, list_resources, read_resource, resource_templates
+
+if TYPE_CHECKING:
+    from .http_app import HttpOptions
+    from .tool_guard import ToolProvider
 
 MCP_MAJOR = int(version("mcp").split(".")[0])
 _INVALID_PARAMS = -32602  # JSON-RPC "invalid params": an unknown resource URI
 
 
-def make_server(name: str, server_version: str, instructions: str, tools: ToolServer) -> Any:
+def make_server(name: str, server_version: str, instructions: str, tools: ToolProvider) -> Any:
     """A low-level ``Server`` whose tools/list and tools/call are answered by ``tools``."""
     if MCP_MAJOR >= 2:
         return _make_server_v2(name, server_version, instructions, tools)
     return _make_server_v1(name, server_version, instructions, tools)
 
 
-def _make_server_v1(name: str, server_version: str, instructions: str, tools: ToolServer) -> Any:
+def _make_server_v1(name: str, server_version: str, instructions: str, tools: ToolProvider) -> Any:
     from mcp import types
     from mcp.server.lowlevel import Server
 
@@ -48,6 +53,7 @@ def _make_server_v1(name: str, server_version: str, instructions: str, tools: To
     async def call_tool(tool: str, arguments: dict[str, Any]) -> types.CallToolResult:
         ctx = server.request_context
         token = ctx.meta.progressToken if ctx.meta is not None else None
+        _note_caller(ctx.request)
 
         async def sink(progress: float, total: float | None = None, message: str | None = None) -> None:
             if token is not None:
@@ -89,7 +95,7 @@ def _add_resources_v1(server: Any) -> None:
     server.request_handlers[types.ReadResourceRequest] = on_read
 
 
-def _make_server_v2(name: str, server_version: str, instructions: str, tools: ToolServer) -> Any:
+def _make_server_v2(name: str, server_version: str, instructions: str, tools: ToolProvider) -> Any:
     from mcp import types
     from mcp.server.lowlevel import Server
 
@@ -98,6 +104,7 @@ def _make_server_v2(name: str, server_version: str, instructions: str, tools: To
 
     async def on_call_tool(ctx: Any, params: Any) -> Any:
         progress: ProgressSink = ctx.session.report_progress  # a no-op when the caller sent no progressToken
+        _note_caller(ctx.request)
         return types.CallToolResult.model_validate(
             await tools.call_tool(params.name, params.arguments, progress)
         )
@@ -153,40 +160,21 @@ async def run_stdio(server: Any) -> None:
         sys.stdout.flush()
 
 
-async def run_streamable_http(server: Any, host: str, port: int) -> None:
-    """Serve streamable HTTP at ``http://host:port/mcp`` until interrupted."""
+def _note_caller(request: Any) -> None:
+    """Make the HTTP caller's identity (recorded by ``http_app.Limits``) visible to the access log."""
+    CALLER.set(caller_of(request))
+
+
+async def run_streamable_http(server: Any, options: HttpOptions) -> None:
+    """Serve streamable HTTP at ``http://host:port/mcp`` with ``options``' checks, until interrupted.
+
+    The same in both majors: the app is assembled from SDK parts whose names and signatures they share
+    (``StreamableHTTPSessionManager.handle_request``, the ``mcp.server.auth`` middleware and routes).
+    """
     import uvicorn
 
-    app = server.streamable_http_app(host=host) if MCP_MAJOR >= 2 else _streamable_http_app_v1(server, host)
-    await uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning")).serve()
+    from .http_app import build_http_app
+    from .http_serve import uvicorn_config
 
-
-class _ClosedStreamNoise(logging.Filter):
-    """mcp 1.x logs a traceback whenever a client ends its session (its SSE stream is already closed)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        closed = record.exc_info is not None and type(record.exc_info[1]).__name__ == "ClosedResourceError"
-        return not (closed and record.getMessage() == "Error in standalone SSE writer")
-
-
-def _streamable_http_app_v1(server: Any, host: str) -> Any:
-    from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
-    from mcp.server.transport_security import TransportSecuritySettings
-    from starlette.applications import Starlette
-    from starlette.routing import Route
-
-    security = None
-    if host in ("127.0.0.1", "localhost", "::1"):  # the same DNS-rebinding protection FastMCP applies
-        security = TransportSecuritySettings(
-            enable_dns_rebinding_protection=True,
-            allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
-            allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
-        )
-    manager = StreamableHTTPSessionManager(app=server, security_settings=security)
-    logging.getLogger("mcp.server.streamable_http").addFilter(_ClosedStreamNoise())
-
-    class _Endpoint:  # an ASGI app, so Starlette passes the raw scope instead of wrapping it as a Request
-        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-            await manager.handle_request(scope, receive, send)
-
-    return Starlette(routes=[Route("/mcp", endpoint=_Endpoint())], lifespan=lambda app: manager.run())
+    app = build_http_app(server, options)
+    await uvicorn.Server(uvicorn_config(app, options.host, options.port, options.request_timeout)).serve()

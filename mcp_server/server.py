@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from gemini_audio_tools import Settings, __version__
@@ -29,6 +30,8 @@ INSTRUCTIONS = (
 )
 
 
-def build_server(settings: Settings) -> Any:
-    """An mcp SDK low-level server (1.x or 2.x) serving every registered operation with ``settings``."""
-    return _compat.make_server(SERVER_NAME, __version__, INSTRUCTIONS, ToolServer(settings))
+def build_server(settings: Settings, guard: Callable[[ToolServer], Any] | None = None) -> Any:
+    """An mcp SDK low-level server (1.x or 2.x) serving every registered operation with ``settings``;
+    ``guard`` wraps the tools (read-only, time limit, access log: see ``tool_guard``)."""
+    tools = ToolServer(settings)
+    return _compat.make_server(SERVER_NAME, __version__, INSTRUCTIONS, guard(tools) if guard else tools)

@@ -96,3 +96,23 @@ def streamable_http_client(url: str) -> Any:
     from mcp.client.streamable_http import streamable_http_client as client
 
     return client(url)
+
+
+@asynccontextmanager
+async def http_session(url: str, headers: Mapping[str, str] | None = None) -> AsyncIterator[ClientSession]:
+    """An initialized official client session over streamable HTTP, sending ``headers`` on every request."""
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    async with (
+        create_mcp_http_client(headers=dict(headers or {})) as http,
+        _streamable(url, http) as streams,
+        ClientSession(streams[0], streams[1]) as session,
+    ):
+        await session.initialize()
+        yield session
+
+
+def _streamable(url: str, http: Any) -> Any:
+    from mcp.client.streamable_http import streamable_http_client as client
+
+    return client(url, http_client=http)

@@ -1,5 +1,6 @@
 """The API key never appears anywhere: tool output, errors, logs (at DEBUG), CLI streams, the MCP server's
-stderr, LangChain's ToolException text, or the cache directory.
+stderr, LangChain's ToolException text, or the cache directory. Over HTTP, neither do the server's bearer
+tokens nor signed-URL credentials, in the access log or the server's streams.
 
 A recognisable fake key is configured the ways users configure it (``Settings``, ``GEMINI_API_KEY``,
 ``GOOGLE_API_KEY``), and every operation runs twice against the emulator: once with the key accepted
@@ -266,3 +267,55 @@ def test_langchain_tool_messages_and_tool_exceptions_never_show_the_key(
     assert leaks(texts) == []
     assert leaks(log_texts(debug_logs)) == []
     assert files_with_key(tmp_path / "cache") == []
+
+
+MCP_TOKEN_TAIL = "c4n4ry5e9d2b7f01"
+MCP_TOKEN = f"team-token-{MCP_TOKEN_TAIL}"
+SIGNATURE = "5167ca9a7e3b1d0f"
+
+
+async def test_the_http_server_never_shows_the_key_the_token_or_url_credentials_in_its_logs(
+    emulator: EmulatorServer, audio_dir: Path, tmp_path: Path
+) -> None:
+    """Over HTTP with a token: the access log, the server's stderr and the results hold no key, no token
+    (valid, one character off, or sent with the wrong scheme) and no signed-URL credential."""
+    import httpx
+
+    from tests.mcp_server._client import http_session
+    from tests.mcp_server._http_server import INITIALIZE, MCP_HEADERS, http_server
+
+    tokens = tmp_path / "tokens"
+    tokens.write_text(f"alice {MCP_TOKEN}\n")
+    tokens.chmod(0o600)
+    env = {"GOOGLE_API_KEY": FAKE_KEY, "GOOGLE_GEMINI_BASE_URL": emulator.base_url}
+    env["GEMINI_AUDIO_ALLOWED_DIRS"] = str(audio_dir)
+    signed = f"http://127.0.0.1:9/talk.wav?X-Goog-Credential=svc&X-Goog-Signature={SIGNATURE}"
+    texts: list[str] = []
+    with http_server(tmp_path, "--auth-token-file", str(tokens), "--max-body-bytes", "4096", **env) as server:
+        async with http_session(server.url, {"Authorization": f"Bearer {MCP_TOKEN}"}) as session:
+            for rejected in (False, True):
+                emulator.state.settings.invalid_api_keys = frozenset({FAKE_KEY} if rejected else ())
+                for name, arguments in [*calls(audio_dir), ("inspect_audio", {"audio": signed})]:
+                    result = await session.call_tool(name, arguments)
+                    texts.append(json.dumps(result.model_dump(mode="json")))
+        async with httpx.AsyncClient() as client:
+            for authorization in (f"Bearer {MCP_TOKEN[:-1]}0", f"Basic {MCP_TOKEN}", f"Bearer {FAKE_KEY}"):
+                answer = await client.post(
+                    server.url, json=INITIALIZE, headers=dict(MCP_HEADERS, Authorization=authorization)
+                )
+                texts.append(answer.text + json.dumps(dict(answer.headers)))
+            big = await client.post(
+                server.url,
+                content=b"{" + b" " * 8000,
+                headers=dict(MCP_HEADERS, Authorization=f"Bearer {MCP_TOKEN}"),
+            )
+            texts.append(big.text)
+    logs = [server.access.read_text(), server.stderr.read_text(), server.stdout.read_text()]
+    access = server.access_lines()
+    assert {line["event"] for line in access} == {"tool_call", "http_refused"}
+    assert sum(line["event"] == "tool_call" for line in access) == 2 * (len(calls(audio_dir)) + 1)
+    assert {line["caller"] for line in access if line["event"] == "tool_call"} == {"alice"}
+    secrets = (*NEEDLES, MCP_TOKEN, MCP_TOKEN_TAIL[:-1])  # the tail's prefix: the one-off token too
+    assert [text[:200] for text in texts + logs if any(secret in text for secret in secrets)] == []
+    assert [text[:200] for text in logs if SIGNATURE in text] == []
+    assert leaks(texts) == []
