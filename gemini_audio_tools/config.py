@@ -159,3 +159,27 @@ def _download_cap(text: str) -> int:
             "(e.g. 500000000 for 500 MB)."
         )
     return int(raw)
+
+
+def missing_key_message(settings: Settings) -> str:
+    """What to do without a key: set one, or use the offline emulator (the two ways out, in one message)."""
+    offline = (
+        f"GOOGLE_GEMINI_BASE_URL is set ({settings.base_url}): for the emulator any key works, e.g. "
+        "GEMINI_API_KEY=emulator."
+        if settings.base_url
+        else "To work offline, use the bundled emulator: pass --emulator (gemini-audio, gemini-audio-mcp), "
+        "or run `gemini-audio emulator` and set GOOGLE_GEMINI_BASE_URL to the URL it prints and "
+        "GEMINI_API_KEY to any value."
+    )
+    return (
+        "No Gemini API key is configured. Set GEMINI_API_KEY (or GOOGLE_API_KEY) to a key from "
+        f"https://aistudio.google.com/apikey. {offline}"
+    )
+
+
+def missing_key_warning(settings: Settings) -> str | None:
+    """A start-up warning for a server that has no key (None when there is one): say it before the first
+    tool call fails, not only in that call's error."""
+    if settings.api_key:
+        return None
+    return "warning: every tool that calls the Gemini API will fail. " + missing_key_message(settings)

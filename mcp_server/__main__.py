@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 
 from gemini_audio_tools import GeminiAudioError, Settings, embedded_emulator
-from gemini_audio_tools.backend.client import missing_key_warning
+from gemini_audio_tools.config import WIRE_FORMATS, missing_key_warning
 
 from . import _compat
 from .http_flags import add_flags, deployment_from_flags
@@ -38,7 +38,23 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "else the working directory.",
     )
     parser.add_argument(
-        "--model", help="Gemini model id (default: GEMINI_AUDIO_MODEL or the library default)."
+        "--model", help="General Gemini model (default: GEMINI_AUDIO_MODEL, else gemini-flash-latest)."
+    )
+    parser.add_argument(
+        "--wire-format",
+        choices=WIRE_FORMATS,
+        help="What is sent: compact (16 kHz mono MP3 unless already compact), flac, or original (default: "
+        "GEMINI_AUDIO_WIRE_FORMAT, else compact).",
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST[:PORT]",
+        help="A private or loopback host that URL input may reach (repeatable; default: "
+        "GEMINI_AUDIO_ALLOWED_HOSTS, else none). Not the HTTP server's own names: see --public-host.",
+    )
+    parser.add_argument(
+        "--no-urls", action="store_true", help="Refuse http(s) URLs as audio (default: URLs are fetched)."
     )
     parser.add_argument(
         "--emulator",
@@ -55,7 +71,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="gemini-audio-mcp: %(message)s")
     try:
         with ExitStack() as stack:
-            settings = Settings.from_env().with_overrides(allowed_dirs=args.allow_dir, model=args.model)
+            settings = Settings.from_env().with_overrides(
+                allowed_dirs=args.allow_dir,
+                model=args.model,
+                wire_format=args.wire_format,
+                allowed_hosts=args.allow_host,
+                urls=False if args.no_urls else None,
+            )
             deployment = deployment_from_flags(args, os.environ)
             for note in deployment.warnings:
                 print(f"gemini-audio-mcp: {note}", file=sys.stderr)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from google import genai
 from google.genai import types
 
-from ..config import Settings
+from ..config import Settings, missing_key_message
 from ..errors import AuthenticationError
 from .cache import UploadCache, account_key
 from .retry import RetryPolicy
@@ -39,30 +39,6 @@ def make_client(settings: Settings) -> genai.Client:
     if settings.base_url:
         options.base_url = settings.base_url
     return genai.Client(api_key=settings.api_key, http_options=options)
-
-
-def missing_key_message(settings: Settings) -> str:
-    """What to do without a key: set one, or use the offline emulator (the two ways out, in one message)."""
-    offline = (
-        f"GOOGLE_GEMINI_BASE_URL is set ({settings.base_url}): for the emulator any key works, e.g. "
-        "GEMINI_API_KEY=emulator."
-        if settings.base_url
-        else "To work offline, use the bundled emulator: pass --emulator (gemini-audio, gemini-audio-mcp), "
-        "or run `gemini-audio emulator` and set GOOGLE_GEMINI_BASE_URL to the URL it prints and "
-        "GEMINI_API_KEY to any value."
-    )
-    return (
-        "No Gemini API key is configured. Set GEMINI_API_KEY (or GOOGLE_API_KEY) to a key from "
-        f"https://aistudio.google.com/apikey. {offline}"
-    )
-
-
-def missing_key_warning(settings: Settings) -> str | None:
-    """A start-up warning for a server that has no key (None when there is one): say it before the first
-    tool call fails, not only in that call's error."""
-    if settings.api_key:
-        return None
-    return "warning: every tool that calls the Gemini API will fail. " + missing_key_message(settings)
 
 
 def get_client(settings: Settings) -> genai.Client:

@@ -5,8 +5,8 @@ import asyncio
 import pytest
 from google import genai
 
-from gemini_audio_tools.backend.client import get_client, make_client, missing_key_warning
-from gemini_audio_tools.config import Settings
+from gemini_audio_tools.backend.client import get_client, make_client
+from gemini_audio_tools.config import Settings, missing_key_warning
 from gemini_audio_tools.errors import AuthenticationError
 
 

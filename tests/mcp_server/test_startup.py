@@ -12,6 +12,7 @@ from tests.mcp_server._client import REPO
 
 LISTING = """
 import json, sys
+import mcp_server.__main__
 from gemini_audio_tools import Settings
 from mcp_server.server import build_server
 from mcp_server.tools import ToolServer
