@@ -24,7 +24,7 @@ __all__ = ["function_declarations", "openai_tools", "parameters_schema"]
 def parameters_schema(operation: Operation[Any, Any]) -> dict[str, Any]:
     """The operation's input JSON schema, self-contained: ``$ref``s inlined; ``$defs``, titles and the
     repeated description dropped."""
-    schema = operation.input_model.model_json_schema()
+    schema = operation.input_schema
     defs: dict[str, Any] = schema.pop("$defs", {})
     schema.pop("description", None)  # the docstring is already the declaration's description
     inlined: dict[str, Any] = _inline(schema, defs, ())

@@ -106,6 +106,17 @@ class Operation(Generic[InputT, OutputT]):
         return inspect.cleandoc(self.input_model.__doc__ or self.name)
 
     @property
+    def input_schema(self) -> dict[str, Any]:
+        """The input model's JSON schema as tools are listed: :func:`compact_schema` of it."""
+        return compact_schema(self.input_model.model_json_schema())
+
+    @property
+    def output_schema(self) -> dict[str, Any]:
+        """The output model's JSON schema without titles and the repeated description. Null options stay:
+        the structured output holds its unset fields as nulls, and MCP clients validate it."""
+        return compact_schema(self.output_model.model_json_schema(), drop_null_options=False)
+
+    @property
     def command(self) -> str:
         """The subcommand that runs this operation."""
         return self.cli_name or self.name.replace("_", "-")
@@ -151,6 +162,36 @@ class Operation(Generic[InputT, OutputT]):
         """
         output = await self(arguments, ctx)
         return Result(output=output, artifact=complete(output))
+
+
+def compact_schema(schema: dict[str, Any], *, drop_null_options: bool = True) -> dict[str, Any]:
+    """``schema`` without what costs every agent tokens on every turn and tells it nothing: ``title``s (the
+    property names say it), the top-level ``description`` (the tool's description already is the model's
+    docstring), and ``anyOf [X, null]`` with ``default: null`` on optional fields (X alone says it: an
+    omitted field is the default). The input model still validates the arguments, explicit nulls included."""
+
+    def walk(node: Any, top: bool = False) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        node = {k: v for k, v in node.items() if not (k == "title" and isinstance(v, str))}
+        if top:
+            node.pop("description", None)
+        options = node.get("anyOf")
+        if (
+            drop_null_options
+            and isinstance(options, list)
+            and len(options) == 2
+            and {"type": "null"} in options
+            and node.get("default", ...) is None
+        ):
+            (kept,) = [option for option in options if option != {"type": "null"}]
+            node = {k: v for k, v in node.items() if k not in ("anyOf", "default")} | kept
+        return {key: walk(value) for key, value in node.items()}
+
+    compacted: dict[str, Any] = walk(schema, top=True)
+    return compacted
 
 
 def format_validation_error(tool: str, exc: ValidationError) -> str:

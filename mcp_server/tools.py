@@ -39,8 +39,8 @@ def tool_definition(op: Operation[Any, Any]) -> dict[str, Any]:
         "name": op.name,
         "title": title,
         "description": op.description,
-        "inputSchema": op.input_model.model_json_schema(),
-        "outputSchema": op.output_model.model_json_schema(),
+        "inputSchema": op.input_schema,
+        "outputSchema": op.output_schema,
         "annotations": {
             "title": title,
             "readOnlyHint": op.hints.read_only,

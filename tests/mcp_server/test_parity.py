@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from gemini_audio_tools.kit import compact_schema
 from tests.mcp_server._client import server_env, stdio_session, wire
 
 
@@ -16,5 +17,5 @@ async def test_mcp_and_langchain_expose_the_same_names_and_input_schemas(tmp_pat
         listed = wire(await session.list_tools())["tools"]
     assert [t["name"] for t in listed] == [t.name for t in tools]
     for mcp_tool, lc_tool in zip(listed, tools, strict=True):
-        assert mcp_tool["inputSchema"] == lc_tool.args_schema.model_json_schema()
+        assert mcp_tool["inputSchema"] == compact_schema(lc_tool.args_schema.model_json_schema())
         assert mcp_tool["description"] == lc_tool.description

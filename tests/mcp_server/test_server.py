@@ -27,8 +27,8 @@ def test_a_definition_carries_both_schemas_and_the_hints_as_annotations() -> Non
         "name": PROBE,
         "title": "Probe echo",
         "description": "Echo the text back (test operation).",
-        "inputSchema": PROBE_OPERATION.input_model.model_json_schema(),
-        "outputSchema": PROBE_OPERATION.output_model.model_json_schema(),
+        "inputSchema": PROBE_OPERATION.input_schema,
+        "outputSchema": PROBE_OPERATION.output_schema,
         "annotations": {
             "title": "Probe echo",
             "readOnlyHint": True,

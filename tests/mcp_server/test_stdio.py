@@ -29,8 +29,8 @@ async def test_the_client_sees_exactly_the_registered_tools_with_annotations_and
     for tool in tools:
         op = OPERATIONS[tool["name"]]
         assert tool["description"] == op.description
-        assert tool["inputSchema"] == op.input_model.model_json_schema()
-        assert tool["outputSchema"] == op.output_model.model_json_schema()
+        assert tool["inputSchema"] == op.input_schema
+        assert tool["outputSchema"] == op.output_schema
         assert tool["annotations"] == {
             "title": tool["title"],
             "readOnlyHint": op.hints.read_only,

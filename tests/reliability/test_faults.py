@@ -172,7 +172,8 @@ async def test_a_connection_dropped_mid_upload_is_retried_and_makes_one_remote_f
     emulator: EmulatorServer, settings: Settings, speech: Path, temp_root: Path
 ) -> None:
     emulator.state.faults.drop_connection("upload.chunk", after_bytes=50_000)
-    out: Any = await call_operation("upload_audio", {"audio": str(speech)}, settings=settings)
+    as_is = settings.with_(wire_format="original")  # the WAV itself: 395 kB, cut after 50 kB
+    out: Any = await call_operation("upload_audio", {"audio": str(speech)}, settings=as_is)
     assert out.state == "ACTIVE" and out.size_bytes == speech.stat().st_size
     assert emulator.state.faults.stats.requests["upload.start"] == 2
     assert_clean(emulator, settings, temp_root, files=1)
