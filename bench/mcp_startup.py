@@ -41,8 +41,33 @@ WATCHED = (
 )
 
 
-async def time_to_tools_list(env: dict[str, str]) -> tuple[float, int]:
-    params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_server"], env=env, cwd=str(REPO))
+BARE_SERVER = """
+import anyio
+from mcp import types
+from mcp.server.lowlevel import Server
+from mcp.server.stdio import stdio_server
+
+server = Server("bare")
+
+
+@server.list_tools()
+async def tools() -> list[types.Tool]:
+    return [types.Tool(name="echo", description="Echo.", inputSchema={"type": "object"})]
+
+
+async def main() -> None:
+    async with stdio_server() as (read, write):
+        await server.run(read, write, server.create_initialization_options())
+
+
+anyio.run(main)
+"""
+"""The same SDK's low-level server with one tool and nothing else: what any Python MCP server pays here."""
+
+
+async def time_to_tools_list(env: dict[str, str], args: list[str] | None = None) -> tuple[float, int]:
+    args = args or ["-m", "mcp_server"]
+    params = StdioServerParameters(command=sys.executable, args=args, env=env, cwd=str(REPO))
     started = time.perf_counter()
     with open(os.devnull, "w") as errlog:
         async with (
@@ -75,13 +100,16 @@ async def main(runs: int) -> int:
         env = {**os.environ, "PYTHONPATH": str(REPO), "GEMINI_AUDIO_CACHE_DIR": cache}
         env.pop("GEMINI_API_KEY", None)
         env.pop("GOOGLE_API_KEY", None)
+        bare_args = ["-c", BARE_SERVER]
         await time_to_tools_list(env)  # warm the OS file cache and .pyc files
-        times = []
-        for _ in range(runs):
+        await time_to_tools_list(env, bare_args)
+        times, bare = [], []
+        for _ in range(runs):  # interleaved, so both see the same machine
             elapsed, count = await time_to_tools_list(env)
             times.append(elapsed)
+            bare.append((await time_to_tools_list(env, bare_args))[0])
         profile = import_profile(env)
-    median = statistics.median(times)
+    median, bare_median = statistics.median(times), statistics.median(bare)
     langchain = sorted({name.strip() for _, name in profile if name.strip().startswith("langchain")})
     eager = sorted({name.strip() for _, name in profile if name.strip() in LAZY})
     total = max(seconds for seconds, _ in profile)
@@ -89,6 +117,8 @@ async def main(runs: int) -> int:
     print(f"runs                    : {runs} ({count} tools listed)")
     print(f"spawn -> tools/list     : median {median:.3f} s, min {min(times):.3f} s, max {max(times):.3f} s")
     print(f"ratio to target         : {median / TARGET_SECONDS:.2f} (target < {TARGET_SECONDS} s)")
+    print(f"bare SDK server         : median {bare_median:.3f} s (the same mcp SDK, one tool, nothing else)")
+    print(f"ours - bare             : {median - bare_median:+.3f} s (what this server adds)")
     print(f"langchain modules       : {', '.join(langchain) or 'none'}")
     print(f"loaded before needed    : {', '.join(eager) or 'none'} (of {', '.join(LAZY)})")
     print(f"imports before serving  : {total * 1000:.0f} ms (-X importtime); heaviest packages (cumulative):")

@@ -89,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             if args.transport == "stdio":
                 asyncio.run(_compat.run_stdio(server))
             else:
+                assert deployment.http is not None  # built for --transport streamable-http
                 auth = "token" if deployment.http.verifier is not None else "no authentication"
                 if deployment.http.oauth is not None:
                     auth = "OAuth"

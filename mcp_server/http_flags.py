@@ -11,16 +11,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gemini_audio_tools.errors import InvalidArgumentError
 
 from .access_log import AccessLog
-from .http_app import HttpOptions
-from .http_auth import StaticTokenVerifier, TokenSource
-from .http_oauth import IntrospectionVerifier, OAuthConfig
-from .http_policy import auth_refusal, host_policy
 from .tool_guard import ToolGuard
+
+if TYPE_CHECKING:  # the HTTP stack (httpx, the SDK's auth) is imported only when serving HTTP
+    from .http_app import HttpOptions
 
 __all__ = ["Deployment", "add_flags", "deployment_from_flags"]
 
@@ -116,7 +115,8 @@ class Deployment:
     """What the flags built: the tool guard, the HTTP options, and warnings to print at start-up."""
 
     guard: Callable[[Any], ToolGuard]
-    http: HttpOptions
+    http: HttpOptions | None
+    """None over stdio."""
     warnings: list[str] = field(default_factory=list)
 
 
@@ -134,15 +134,21 @@ def deployment_from_flags(args: argparse.Namespace, env: Mapping[str, str]) -> D
     def guard(tools: Any) -> ToolGuard:
         return ToolGuard(tools, read_only=args.read_only, timeout=timeout, access_log=access_log)
 
-    deployment = Deployment(guard, HttpOptions(host=args.host, port=args.port, access_log=access_log))
     if not http:
+        deployment = Deployment(guard, None)
         http_only = [flag for flag, on in _http_only_flags(args).items() if on]
         if http_only:
             deployment.warnings.append(
                 f"{', '.join(http_only)}: only for --transport streamable-http; ignored."
             )
         return deployment
-    options = deployment.http
+    from .http_app import HttpOptions
+    from .http_auth import StaticTokenVerifier, TokenSource
+    from .http_oauth import IntrospectionVerifier, OAuthConfig
+    from .http_policy import auth_refusal, host_policy
+
+    options = HttpOptions(host=args.host, port=args.port, access_log=access_log)
+    deployment = Deployment(guard, options)
     try:
         options.policy = host_policy(args.host, args.public_host, args.public_origin)
         if args.oauth_issuer:
