@@ -31,22 +31,6 @@ _MIME_BY_FORMAT: Final[dict[AudioFormat, str]] = {
     "flac": "audio/flac",
 }
 
-# Common spellings other tools and servers use for the same formats (e.g. a file uploaded elsewhere).
-_MIME_ALIASES: Final[dict[str, AudioFormat]] = {
-    "audio/x-wav": "wav",
-    "audio/wave": "wav",
-    "audio/vnd.wave": "wav",
-    "audio/mpeg": "mp3",
-    "audio/mpeg3": "mp3",
-    "audio/x-mp3": "mp3",
-    "audio/x-aiff": "aiff",
-    "audio/aacp": "aac",
-    "audio/x-aac": "aac",
-    "audio/vorbis": "ogg",
-    "application/ogg": "ogg",
-    "audio/x-flac": "flac",
-}
-
 _ACCEPTED_TEXT: Final = "WAV, MP3, AIFF, AAC (ADTS), OGG Vorbis and FLAC"
 
 _OTHER_KINDS: Final[dict[str, tuple[str, str]]] = {
@@ -98,23 +82,6 @@ def mime_type_for(fmt: str) -> str:
         return _MIME_BY_FORMAT[key]
     raise UnsupportedAudioError(
         f"'{fmt}' is not an audio format Gemini accepts as is; the API takes {_ACCEPTED_TEXT}."
-    )
-
-
-def format_for_mime(mime: str) -> AudioFormat:
-    """The format for a MIME type (Gemini's spelling or a common alias; parameters like ``;codecs=`` ignored).
-
-    Raises:
-        UnsupportedAudioError: the MIME type is not one of the accepted audio formats.
-    """
-    key = mime.split(";", 1)[0].strip().lower()
-    for fmt, canonical in _MIME_BY_FORMAT.items():
-        if key == canonical:
-            return fmt
-    if key in _MIME_ALIASES:
-        return _MIME_ALIASES[key]
-    raise UnsupportedAudioError(
-        f"MIME type '{mime}' is not an audio format Gemini accepts as is; the API takes {_ACCEPTED_TEXT}."
     )
 
 

@@ -1,7 +1,7 @@
 """Duration, sample rate, channels, container, codec and track of a local audio (or video) file, without
 decoding it.
 
-Container durations lie for the formats that matter most (see DESIGN.md, "Facts measured here"), so each
+Container durations lie for the formats that matter most (a VBR MP3 without a Xing header, ADTS AAC), so each
 format is measured where its length is actually written:
 
 * WAV / AIFF: the data chunk size (exact). FLAC: STREAMINFO's sample count, checked against the last frame.

@@ -355,7 +355,7 @@ def test_files_under_the_walk_threshold_have_no_seek_table_and_are_decoded_from_
 def test_a_stereo_file_decodes_at_the_level_of_its_channels_not_louder_and_not_clipped(
     fmt: str, tmp_path: Path
 ) -> None:
-    from gemini_audio_tools.audio.clip import clip_range
+    from tests.audio._clips import clip_range
     from tests.fixtures.audio import write_audio
 
     rate = 16_000

@@ -9,8 +9,8 @@ import av
 import pytest
 
 from gemini_audio_tools.audio._open import FileChangedError, file_key, open_audio, open_view, riff_end
-from gemini_audio_tools.audio.clip import clip_range
 from gemini_audio_tools.audio.decode import decode_pcm
+from tests.audio._clips import clip_range
 from tests.fixtures.audio import MakeAudio
 
 

@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from gemini_audio_tools.audio.clip import clip_range
 from gemini_audio_tools.audio.decode import PcmArray, decode_pcm
 from gemini_audio_tools.emulator.analysis import TranscriptNeed, analyze
 from gemini_audio_tools.emulator.model import OfflineModel, default_model
@@ -17,6 +16,7 @@ from gemini_audio_tools.emulator.model_types import AudioInput, GenerationReques
 from gemini_audio_tools.emulator.recognizer import Decoding, Recognizer, Segment, Word
 from gemini_audio_tools.emulator.rescue import LADDER, rescue, uncovered_speech
 from gemini_audio_tools.emulator.transcription import UNRECOGNIZED
+from tests.audio._clips import clip_range
 from tests.fixtures.audio import LONG_SPEECH_TEXT, SpeechAudio, _cached, _key, _need_tool
 
 

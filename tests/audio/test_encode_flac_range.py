@@ -1,3 +1,6 @@
+"""Cuts of a range, as the library makes them (encode.flac_range): sample-exact, on the file's timeline,
+temporary files always removed."""
+
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -5,10 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from gemini_audio_tools.audio.clip import clip_range, clip_to_bytes
 from gemini_audio_tools.audio.decode import decode_pcm
 from gemini_audio_tools.audio.probe import probe_audio
 from gemini_audio_tools.errors import InvalidTimeRangeError, UnsupportedAudioError
+from tests.audio._clips import clip_range
 
 
 def assert_clip_matches(
@@ -121,14 +124,6 @@ def test_an_end_a_rounding_error_past_the_duration_means_the_end(audio_files: di
         assert clip.end_seconds == 4.0 and clip.duration_seconds == 1.0
     with pytest.raises(InvalidTimeRangeError, match="past the end"), clip_range(audio_files["wav"], 3.0, 4.1):
         pass
-
-
-def test_clip_to_bytes_returns_flac_bytes_and_cleans_up(
-    audio_files: dict[str, Path], no_leftovers: None
-) -> None:
-    data, mime = clip_to_bytes(audio_files["aac"], 1.0, 2.0)
-    assert mime == "audio/flac" and data[:4] == b"fLaC"
-    assert len(decode_pcm(data, 16000)) == 16000
 
 
 @pytest.mark.parametrize("name", ["lame-mp3", "aac-silence"])
