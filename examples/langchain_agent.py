@@ -67,7 +67,7 @@ def pick_model() -> BaseChatModel:
         except ImportError:
             print("(langchain-google-genai is not installed: using the scripted model)", file=sys.stderr)
         else:
-            model: BaseChatModel = ChatGoogleGenerativeAI(model="gemini-2.5-flash")
+            model: BaseChatModel = ChatGoogleGenerativeAI(model="gemini-flash-latest")
             return model
     return ScriptedToolCaller()
 

@@ -42,7 +42,7 @@ class CachedContentsApi:
         body = await read_json_object(request, settings.max_inline_request_bytes)
         raw_model = body.get("model")
         if not isinstance(raw_model, str) or not raw_model.strip():
-            raise invalid_argument("CachedContent.model is required, e.g. 'models/gemini-2.5-flash'.")
+            raise invalid_argument("CachedContent.model is required, e.g. 'models/gemini-flash-latest'.")
         resolved = catalog.resolve(settings, raw_model)
         if resolved is None:
             model = raw_model.strip().removeprefix("models/")
