@@ -159,18 +159,7 @@ def first_page(
     args: TranscribeAudioInput, full: TranscribeAudioOutput, page: list[Segment], rest: float, uri: str
 ) -> TranscribeAudioOutput:
     """``full`` cut to its first ``page``, continuing at ``rest``; the whole is kept at ``uri``."""
-    words = _words_in(full.words, page)
-    return full.model_copy(
-        update={
-            "text": render(
-                page, args.format, timestamps=args.timestamps, speakers=args.speakers, words=words
-            ),
-            "segments": page,
-            "words": words,
-            "next_cursor": clock(rest),
-            "transcript_uri": uri,
-        }
-    )
+    return _page_of(args, full, page, rest, uri)
 
 
 def page_from_store(
@@ -180,20 +169,38 @@ def page_from_store(
     at = rng.start_seconds
     remaining = [s for s in full.segments if s.start >= at - 0.0005]
     page, rest = paginate(remaining, page_chars)
-    words = _words_in(full.words, page)
     note = "Continued from the complete transcript made by an earlier call (nothing was sent or billed)."
+    return _page_of(
+        args,
+        full,
+        page,
+        rest,
+        uri,
+        range=full.range.model_copy(update={"start_seconds": at}),
+        usage=Usage(),
+        notes=[*full.notes, note],
+    )
+
+
+def _page_of(
+    args: TranscribeAudioInput,
+    full: TranscribeAudioOutput,
+    page: list[Segment],
+    rest: float | None,
+    uri: str,
+    **changes: object,
+) -> TranscribeAudioOutput:
+    """``full`` showing only ``page`` (and its words), continuing at ``rest``, with ``changes`` on top."""
+    words = _words_in(full.words, page)
+    text = render(page, args.format, timestamps=args.timestamps, speakers=args.speakers, words=words)
     return full.model_copy(
         update={
-            "text": render(
-                page, args.format, timestamps=args.timestamps, speakers=args.speakers, words=words
-            ),
+            "text": text,
             "segments": page,
             "words": words,
-            "range": full.range.model_copy(update={"start_seconds": at}),
-            "usage": Usage(),
             "next_cursor": clock(rest) if rest is not None else None,
             "transcript_uri": uri,
-            "notes": [*full.notes, note],
+            **changes,
         }
     )
 

@@ -227,15 +227,11 @@ class BatchStore:
         Raises:
             ApiError: 404 for an unknown batch, 400 FAILED_PRECONDITION for a finished one.
         """
-        job = self.get(name)
-        now = self.clock.now()
-        with self._lock:
-            state = job.state(now)
-            if state in TERMINAL:
-                raise failed_precondition(f"Batch {job.name} is already {state} and cannot be cancelled.")
+
+        def cancelled(job: BatchJob, now: datetime) -> None:
             job.cancelled_at = now
-        _stop(job.task)
-        return job
+
+        return self._end(name, "cannot be cancelled", cancelled)
 
     def fail(self, name: str, message: str) -> BatchJob:
         """Turn a pending or running batch FAILED with ``message`` (fault injection).
@@ -243,13 +239,25 @@ class BatchStore:
         Raises:
             ApiError: 404 for an unknown batch, 400 FAILED_PRECONDITION for a finished one.
         """
+
+        def failed(job: BatchJob, now: datetime) -> None:
+            job.failed_at, job.failure = now, message
+
+        return self._end(name, "cannot fail", failed)
+
+    def _end(self, name: str, refusal: str, mark: Callable[[BatchJob, datetime], None]) -> BatchJob:
+        """``mark`` a pending or running batch as ended now and stop its worker.
+
+        Raises:
+            ApiError: 404 for an unknown batch, 400 FAILED_PRECONDITION (``refusal``) for a finished one.
+        """
         job = self.get(name)
         now = self.clock.now()
         with self._lock:
             state = job.state(now)
             if state in TERMINAL:
-                raise failed_precondition(f"Batch {job.name} is already {state}.")
-            job.failed_at, job.failure = now, message
+                raise failed_precondition(f"Batch {job.name} is already {state} and {refusal}.")
+            mark(job, now)
         _stop(job.task)
         return job
 

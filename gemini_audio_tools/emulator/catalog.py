@@ -17,12 +17,11 @@ Decisions (and why):
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 
 from ..models import ModelInfo, ModelStatus, ThinkingControl, canonical_id
 from .errors import invalid_argument
+from .paging import decode_token, encode_token
 from .settings import EmulatorSettings
 
 DEFAULT_PAGE_SIZE = 50
@@ -75,10 +74,10 @@ def page(
     if page_size is not None and not page_size.strip().isdigit():
         raise invalid_argument(f"Invalid value for pageSize: {page_size!r} is not a non-negative integer.")
     size = min(int(page_size or 0) or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    start = _decode_token(page_token) if page_token else 0
+    start = decode_token("models", page_token) if page_token else 0
     models = listed(settings)
     end = start + size
-    return models[start:end], (_encode_token(end) if end < len(models) else "")
+    return models[start:end], (encode_token("models", end) if end < len(models) else "")
 
 
 def model_json(resolved: Resolved) -> dict[str, object]:
@@ -110,18 +109,3 @@ def model_json(resolved: Resolved) -> dict[str, object]:
         body.update(temperature=1.0, topP=0.95, topK=64, maxTemperature=2.0)
     body["thinking"] = info.thinking is not ThinkingControl.NONE
     return body
-
-
-def _encode_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"models:{offset}".encode()).decode().rstrip("=")
-
-
-def _decode_token(token: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        kind, _, offset = text.partition(":")
-        if kind == "models" and offset.isdigit():
-            return int(offset)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
-    raise invalid_argument(f"Invalid page token {token!r}: pass the nextPageToken of the previous page.")

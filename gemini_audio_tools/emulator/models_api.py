@@ -29,9 +29,9 @@ from .errors import (
     file_not_active,
     invalid_argument,
     model_not_found,
-    payload_too_large,
     unsupported_mime_type,
 )
+from .json_values import read_json_object
 from .model_types import AudioInput, AudioTokenCount, GenerationRequest, GenerationResult, TranscriptionConfig
 from .state import EmulatorState
 from .transcription_config import transcription_request
@@ -149,7 +149,7 @@ class ModelsApi:
         if resolved is None:  # the real API names streamGenerateContent "generateContent" here
             named = "countTokens" if method == "countTokens" else "generateContent"
             raise model_not_found(model, request.path_params["version"], named)
-        body = await _read_json(request, settings.max_inline_request_bytes)
+        body = await read_json_object(request, settings.max_inline_request_bytes)
         return await self.prepare_body(resolved, body, method)
 
     async def prepare_body(self, resolved: Resolved, body: dict[str, Any], method: str) -> _Prepared:
@@ -302,29 +302,6 @@ def _check_thinking(thinking: Any, info: ModelInfo) -> None:
             f"Thinking level {str(level).upper()} is not supported for models/{info.id}; "
             f"use one of {allowed}."
         )
-
-
-async def _read_json(request: Request, limit: int) -> dict[str, Any]:
-    """Read the body up to ``limit`` bytes; a larger one is drained (so the client reads our answer), refused.
-
-    Raises:
-        ApiError: 400 when the body is over ``limit`` or is not a JSON object.
-    """
-    chunks: list[bytes] = []
-    size = 0
-    async for piece in request.stream():
-        size += len(piece)
-        if size <= limit:
-            chunks.append(piece)
-    if size > limit:
-        raise payload_too_large(limit)
-    try:
-        body = json.loads(b"".join(chunks) or b"{}")
-    except ValueError:
-        raise invalid_argument("Invalid JSON payload received.") from None
-    if not isinstance(body, dict):
-        raise invalid_argument("Invalid JSON payload received: expected an object.")
-    return body
 
 
 def _split_text(text: str, size: int = 200) -> list[str]:

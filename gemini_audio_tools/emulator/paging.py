@@ -7,6 +7,7 @@ sent), so items created or deleted between two calls never shift a page.
 from __future__ import annotations
 
 import base64
+import binascii
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -37,6 +38,7 @@ def page(
     page_size: int | None,
     page_token: str | None,
     settings: EmulatorSettings,
+    kind: str = "after",
 ) -> tuple[list[T], str | None]:
     """One page of ``items`` (newest first by ``seq``) and the next page's token (``None`` on the last).
 
@@ -46,25 +48,29 @@ def page(
     size = max(1, min(page_size or settings.default_page_size, settings.max_page_size))
     ordered = sorted(items, key=seq, reverse=True)
     if page_token:
-        before = _decode(page_token)
+        before = decode_token(kind, page_token)
         ordered = [item for item in ordered if seq(item) < before]
     chunk = ordered[:size]
     more = len(ordered) > size
-    return chunk, (_encode(seq(chunk[-1])) if more and chunk else None)
+    return chunk, (encode_token(kind, seq(chunk[-1])) if more and chunk else None)
 
 
-def _encode(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"after:{seq}".encode()).decode().rstrip("=")
+def encode_token(kind: str, position: int) -> str:
+    """An opaque page token for ``position`` of a list of ``kind`` (``kind`` keeps lists' tokens apart)."""
+    return base64.urlsafe_b64encode(f"{kind}:{position}".encode()).decode().rstrip("=")
 
 
-def _decode(token: str) -> int:
+def decode_token(kind: str, token: str) -> int:
+    """The position :func:`encode_token` put in ``token``.
+
+    Raises:
+        ApiError: 400 for a token that :func:`encode_token` did not make for ``kind``.
+    """
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         prefix, _, number = raw.partition(":")
-        if prefix != "after":
-            raise ValueError(raw)
-        return int(number)
-    except ValueError:
-        raise invalid_argument(
-            f"Invalid page token '{token}'; pass the nextPageToken of a previous page."
-        ) from None
+        if prefix == kind and number.isdigit():
+            return int(number)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise invalid_argument(f"Invalid page token '{token}'; pass the nextPageToken of a previous page.")

@@ -20,6 +20,7 @@ from pathlib import Path
 from .clock import EmulatorClock, rfc3339
 from .errors import ApiError, file_not_accessible, invalid_argument
 from .model_types import AudioTokenCount
+from .paging import page
 from .settings import EmulatorSettings
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
@@ -235,17 +236,10 @@ class FileStore:
         Raises:
             ApiError: 400 for a malformed page token.
         """
-        size = page_size or self.settings.default_page_size
-        size = max(1, min(size, self.settings.max_page_size))
-        before = _decode_token(page_token) if page_token else None
         with self._lock:
             self.purge_expired()
-            ordered = sorted(self._files.values(), key=lambda f: f.seq, reverse=True)
-        if before is not None:
-            ordered = [f for f in ordered if f.seq < before]
-        chunk = ordered[:size]
-        more = len(ordered) > size
-        return chunk, (_encode_token(chunk[-1].seq) if more and chunk else None)
+            files = list(self._files.values())
+        return page(files, lambda f: f.seq, page_size, page_token, self.settings, kind="files")
 
     def purge_expired(self) -> list[str]:
         """Delete every file whose expiration time has passed; returns their ids."""
@@ -269,20 +263,3 @@ class FileStore:
             self._files.clear()
         for record in records:
             record.path.unlink(missing_ok=True)
-
-
-def _encode_token(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"before:{seq}".encode()).decode().rstrip("=")
-
-
-def _decode_token(token: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        prefix, _, number = raw.partition(":")
-        if prefix != "before":
-            raise ValueError(raw)
-        return int(number)
-    except ValueError:
-        raise invalid_argument(
-            f"Invalid page token '{token}'; pass the nextPageToken of a previous page."
-        ) from None
