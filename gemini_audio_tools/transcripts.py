@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from .schemas import Segment, Word
 from .timecode import format_timecode
@@ -132,25 +132,34 @@ def stitch(parts: Sequence[tuple[float, float, Sequence[Segment]]]) -> list[Segm
     chunk that heard it whole, and the cut-off copy in the chunk before is dropped. The first and last
     windows are open-ended, so nothing at the edges of the audio is lost.
     """
-    ordered = sorted(parts, key=lambda p: p[0])
-    result: list[Segment] = []
-    for i, (keep_start, keep_end, segments) in enumerate(ordered):
-        lower = -math.inf if i == 0 else keep_start
-        upper = math.inf if i == len(ordered) - 1 else keep_end
-        result.extend(seg for seg in segments if lower <= (seg.start + seg.end) / 2 < upper)
-    return result
+    return _kept_by_middle(parts)
 
 
 def stitch_words(parts: Sequence[tuple[float, float, Sequence[Word]]]) -> list[Word]:
     """Join the words of neighbouring pieces ``(keep_start, keep_end, words)`` as :func:`stitch` joins their
     segments (by the middle of each word), in time order."""
+    return sorted(_kept_by_middle(parts), key=lambda w: (w.start, w.end))
+
+
+class _Timed(Protocol):
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
+
+
+_T = TypeVar("_T", bound=_Timed)
+
+
+def _kept_by_middle(parts: Sequence[tuple[float, float, Sequence[_T]]]) -> list[_T]:
+    """The items of each piece whose middle lies in its keep window; the outer windows are open-ended."""
     ordered = sorted(parts, key=lambda p: p[0])
-    result: list[Word] = []
-    for i, (keep_start, keep_end, words) in enumerate(ordered):
+    result: list[_T] = []
+    for i, (keep_start, keep_end, items) in enumerate(ordered):
         lower = -math.inf if i == 0 else keep_start
         upper = math.inf if i == len(ordered) - 1 else keep_end
-        result.extend(w for w in words if lower <= (w.start + w.end) / 2 < upper)
-    return sorted(result, key=lambda w: (w.start, w.end))
+        result.extend(item for item in items if lower <= (item.start + item.end) / 2 < upper)
+    return result
 
 
 def monotonic(segments: Iterable[Segment]) -> list[Segment]:
