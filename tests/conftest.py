@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.emulator",
     "tests.fixtures.backend",
     "tests.fixtures.web",
+    "tests.fixtures.scratch",
 ]

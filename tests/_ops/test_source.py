@@ -3,8 +3,6 @@ removed afterwards) and Files API names, through the operations on the emulator.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import av
@@ -110,10 +108,6 @@ async def test_a_video_without_sound_is_refused_as_what_it_is(silent_mp4: Path, 
 # --- URLs --------------------------------------------------------------------------------------------------
 
 
-def _leftovers() -> set[str]:
-    return {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("gemini-audio-")}
-
-
 @pytest.fixture
 def served(web: WebServer, speech_wav: SpeechAudio) -> str:
     web.add("/talk.wav", speech_wav.path.read_bytes(), "audio/wav")
@@ -121,9 +115,8 @@ def served(web: WebServer, speech_wav: SpeechAudio) -> str:
 
 
 async def test_a_url_is_downloaded_transcribed_whole_and_by_range_and_removed(
-    served: str, web: WebServer, run_ctx: RunContext
+    served: str, web: WebServer, run_ctx: RunContext, no_leftovers: Path
 ) -> None:
-    before = _leftovers()
     ctx = RunContext(settings=run_ctx.settings.with_(allowed_hosts=(f"127.0.0.1:{web.port}",)))
     whole = await transcribe_audio(TranscribeAudioInput(audio=served), ctx)
     part = await transcribe_audio(TranscribeAudioInput(audio=served, start="4", end="8"), ctx)
@@ -131,7 +124,6 @@ async def test_a_url_is_downloaded_transcribed_whole_and_by_range_and_removed(
     assert part.segments and all(4.0 <= s.start <= s.end <= 8.0 for s in part.segments)
     inspected = await inspect_audio(InspectAudioInput(audio=f"{served}?X-Amz-Signature=secret"), ctx)
     assert inspected.path.startswith("http://127.0.0.1:") and "secret" not in inspected.model_dump_json()
-    assert _leftovers() <= before
 
 
 async def test_a_url_to_a_private_host_is_refused_unless_allowed(served: str, run_ctx: RunContext) -> None:
@@ -147,11 +139,9 @@ async def test_urls_can_be_turned_off(served: str, web: WebServer, run_ctx: RunC
 
 
 async def test_html_served_as_audio_is_refused_and_nothing_is_left_behind(
-    web: WebServer, run_ctx: RunContext
+    web: WebServer, run_ctx: RunContext, no_leftovers: Path
 ) -> None:
     web.add("/fake.mp3", b"<!doctype html><html><body>Sign in</body></html>" * 20, "audio/mpeg")
     ctx = RunContext(settings=run_ctx.settings.with_(allowed_hosts=(f"127.0.0.1:{web.port}",)))
-    before = _leftovers()
     with pytest.raises(UnsupportedAudioError, match="HTML"):
         await transcribe_audio(TranscribeAudioInput(audio=web.url("/fake.mp3")), ctx)
-    assert _leftovers() <= before

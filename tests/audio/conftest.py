@@ -7,7 +7,6 @@ it take these (``seek_tables_for_small_files``) rather than encode minutes of au
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,13 +72,3 @@ def seek_tables_for_small_files(monkeypatch: pytest.MonkeyPatch) -> Iterator[Non
     _seek._table.cache_clear()
     yield
     _seek._table.cache_clear()
-
-
-@pytest.fixture
-def no_leftovers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Temporary files go to a directory of this test's own (other runs share /tmp), empty at the end."""
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    yield
-    assert list(scratch.iterdir()) == []
