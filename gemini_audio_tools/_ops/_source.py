@@ -198,7 +198,10 @@ async def select_audio(
         return
     if is_url(audio):
         async with _downloaded(audio.strip(), ctx) as (path, shown):
-            source = await _probe(path, track, url=shown)
+            try:
+                source = await _probe(path, track, url=shown)
+            except GeminiAudioError as err:  # it names the temporary file, which means nothing to the caller
+                raise type(err)(str(err).replace(f"'{path.name}'", shown)) from None
             yield Selection(source, resolve_range(start, end, source.duration_seconds))
         return
     source = await _probe(resolve_local_audio(audio, ctx.settings.allowed_dirs), track)
