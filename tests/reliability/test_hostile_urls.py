@@ -26,6 +26,7 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from gemini_audio_tools.cli import run
 from gemini_audio_tools.emulator.server import EmulatorServer
 from tests.fixtures.audio import SpeechAudio
+from tests.fixtures.containers import make_container
 from tests.fixtures.web import WebServer
 from tests.mcp_server._client import REPO, server_env
 from tests.reliability import _url_seams
@@ -40,6 +41,7 @@ HTML = b"<!doctype html><html><body>Please sign in to continue.</body></html>" *
 def hostile_cases(web: WebServer) -> list[tuple[str, str, list[str]]]:
     """``(case, url, words the error must contain)``; the web server itself is allowed on its port only."""
     web.add("/page.mp3", HTML, "audio/mpeg")
+    web.add("/cut.m4a", make_container("m4a").read_bytes()[:-2000], "audio/mp4")
     to = {
         "loopback": "http://127.0.0.1:1/a.mp3",
         "private": "http://10.0.0.5/a.mp3",
@@ -72,6 +74,7 @@ def hostile_cases(web: WebServer) -> list[tuple[str, str, list[str]]]:
         ("slowloris-trickle", web.url("/trickle"), ["too slowly", "Try again later"]),
         ("slowloris-stall", web.url("/stall"), ["sent nothing for 1 s", "Try again later"]),
         ("html-as-audio-mpeg", web.url("/page.mp3"), [web.url("/page.mp3"), "is an HTML page"]),
+        ("truncated-m4a", web.url("/cut.m4a"), [web.url("/cut.m4a"), "truncated"]),
     ]
 
 
