@@ -110,6 +110,9 @@ class Usage(BaseModel):
 
     prompt_tokens: int = Field(default=0, description="Input tokens, audio included.")
     audio_tokens: int = Field(default=0, description="Input tokens that were audio (32 per second).")
+    cached_tokens: int = Field(
+        default=0, description="Input tokens read from a context cache (billed at the reduced cached rate)."
+    )
     output_tokens: int = Field(default=0, description="Generated tokens.")
     total_tokens: int = Field(default=0, description="All tokens billed.")
 
