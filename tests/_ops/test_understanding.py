@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import math
+import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gemini_audio_tools._ops._limits import Limits
 from gemini_audio_tools._ops.files import delete_audio_file, upload_audio
+from gemini_audio_tools._ops.transcribe import transcribe_audio
 from gemini_audio_tools._ops.understanding import ask_about_audio, ask_with, describe_audio, describe_with
+from gemini_audio_tools.audio.decode import decode_pcm
 from gemini_audio_tools.context import RunContext
 from gemini_audio_tools.emulator.server import EmulatorServer
 from gemini_audio_tools.errors import (
@@ -20,9 +24,11 @@ from gemini_audio_tools.schemas import (
     AskAboutAudioInput,
     DeleteAudioFileInput,
     DescribeAudioInput,
+    TranscribeAudioInput,
     UploadAudioInput,
 )
-from tests.fixtures.audio import SpeechAudio
+from gemini_audio_tools.timecode import parse_timecode
+from tests.fixtures.audio import LONG_SPEECH_TEXT, MakeAudio, SpeechAudio, write_audio
 
 
 def words(text: str) -> list[str]:
@@ -120,3 +126,59 @@ async def test_a_remote_file_too_long_for_one_request_asks_for_the_local_path(
     up = await upload_audio(UploadAudioInput(audio=str(long_speech_wav.path)), run_ctx)
     with pytest.raises(InvalidArgumentError, match="local file path"):
         await describe_with(DescribeAudioInput(audio=up.name), run_ctx, Limits(other_chunk_seconds=20.0))
+
+
+@pytest.fixture
+def past_a_minute(make_audio: MakeAudio, tmp_path: Path) -> Path:
+    """About 100 s of speech: the meeting text twice (0:00-1:15), then "Please bring the report and a cup of
+    coffee." from about 1:17, then silence."""
+    meeting = decode_pcm(make_audio("wav", None, kind="speech", text=LONG_SPEECH_TEXT))
+    coffee = decode_pcm(
+        make_audio("wav", None, kind="speech", text="Please bring the report and a cup of coffee.")
+    )
+    gap = np.zeros(16_000, dtype=np.float32)
+    pcm = np.concatenate([meeting, gap, meeting, gap, coffee, np.zeros(20 * 16_000, dtype=np.float32)])
+    assert 60.0 < (len(meeting) * 2 + 32_000) / 16_000 < 85.0  # the coffee sentence starts inside 1:00-1:30
+    path = tmp_path / "past_a_minute.wav"
+    write_audio(path, "wav", pcm[None, :], 16_000)
+    return path
+
+
+async def test_ask_about_a_range_past_a_minute_answers_on_the_recordings_timeline(
+    past_a_minute: Path, run_ctx: RunContext
+) -> None:
+    pytest.importorskip("faster_whisper")
+    whole = await transcribe_audio(TranscribeAudioInput(audio=str(past_a_minute), timestamps=True), run_ctx)
+    said = next(s for s in whole.segments if "coffee" in s.text.lower())
+    assert 60.0 < said.start < 90.0
+
+    out = await ask_about_audio(
+        AskAboutAudioInput(
+            audio=str(past_a_minute),
+            start="1:00",
+            end="1:30",
+            question="Does the speaker mention the coffee?",
+        ),
+        run_ctx,
+    )
+    (code,) = re.findall(r"\bat (\d\d:\d\d\.\d{3})", out.answer)
+    assert code.startswith("01:")  # the clip's own timeline would say 00:1x
+    assert abs(parse_timecode(code) - said.start) < 1.0  # where the transcript has the same sentence
+    assert out.range.start_seconds == 60.0
+    assert any("recording's timeline" in n and "1:00" in n for n in out.notes)
+
+
+async def test_describe_a_range_past_a_minute_gives_its_spans_on_the_recordings_timeline(
+    past_a_minute: Path, run_ctx: RunContext
+) -> None:
+    out = await describe_audio(
+        DescribeAudioInput(audio=str(past_a_minute), start="1:00", end="1:30"), run_ctx
+    )
+    assert "the part 01:00.000–01:30.000 of the recording" in out.text
+    spans = re.findall(r"(\d\d):(\d\d\.\d{3})–(\d\d):(\d\d\.\d{3})", out.text.split("Sound in", 1)[1])
+    assert spans and all(60.0 <= int(m) * 60 + float(s) <= 90.0 for m, s, _, _ in spans)
+
+
+async def test_a_whole_file_gets_no_timeline_note(speech: Path, run_ctx: RunContext) -> None:
+    out = await describe_audio(DescribeAudioInput(audio=str(speech)), run_ctx)
+    assert not any("timeline" in n for n in out.notes)
