@@ -15,9 +15,10 @@ from gemini_audio_tools._ops._context_cache import (
     ask,
     records_for,
 )
+from gemini_audio_tools._ops._limits import Limits
 from gemini_audio_tools._ops._source import select_audio
 from gemini_audio_tools._ops.files import delete_audio_file, upload_audio
-from gemini_audio_tools._ops.understanding import ask_about_audio, describe_audio
+from gemini_audio_tools._ops.understanding import ask_about_audio, describe_audio, describe_with
 from gemini_audio_tools.backend.client import Backend
 from gemini_audio_tools.backend.model_choice import choose_model
 from gemini_audio_tools.context import RunContext
@@ -166,3 +167,58 @@ async def test_deleting_an_uploaded_file_deletes_the_caches_made_from_it(
 def _only_key(ctx: RunContext) -> str:
     (path,) = records_for(Backend.from_settings(ctx.settings)).folder.glob("*.json")
     return path.stem
+
+
+async def test_a_cache_with_less_than_half_its_time_left_is_extended_by_the_api(
+    tone: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    now = [time.time()]
+    records = records_for(backend)
+    records.now = lambda: now[0]
+    model = choose_model(MODEL, run_ctx.settings, "general")
+
+    async def describe() -> str | None:
+        async with select_audio(str(tone), None, None, run_ctx) as selection:
+            asked = await ask(
+                backend, selection, "Describe this audio.", mode="on", model=model, ctx=run_ctx,
+                action="describing", records=records,
+            )  # fmt: skip
+        return asked.event
+
+    assert await describe() == "created"
+    (made,) = records.read(_only_key(run_ctx)).caches
+    assert await describe() == "used"
+    assert records.read(_only_key(run_ctx)).caches == (made,)  # plenty of time left: not touched
+    now[0] = made.expires_at - CACHE_TTL_SECONDS / 2 + 1
+    assert await describe() == "used"
+    (extended,) = records.read(_only_key(run_ctx)).caches
+    assert extended.name == made.name and extended.expires_at > made.expires_at
+    (live,) = emulator.state.caches.all()
+    assert live.expire_time.timestamp() == pytest.approx(extended.expires_at, abs=0.01)
+
+
+async def test_a_cache_the_api_refuses_to_create_leaves_the_audio_in_the_request(
+    tone: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    emulator.state.faults.error(400, "cachedContents.create", message="Caching is not available.")
+    out = await describe_audio(_describe(tone, "on"), run_ctx)
+    assert out.text and out.usage.cached_tokens == 0 and out.sent and out.sent.via == "inline"
+    assert any("Could not cache the audio" in n and "sent with the request" in n for n in out.notes)
+    again = await describe_audio(_describe(tone, "on"), run_ctx)  # the next question tries again
+    assert again.usage.cached_tokens > 0 and _caches(emulator) == 1
+
+
+async def test_long_audio_caches_each_chunk_and_sums_the_cached_tokens(
+    make_audio: MakeAudio, tmp_path: Path, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    long_tone = tmp_path / "long.wav"
+    shutil.copy(make_audio("wav", 90.0), long_tone)
+    limits = Limits(other_chunk_seconds=45.0)
+    first = await describe_with(_describe(long_tone, "on"), run_ctx, limits)
+    assert len(first.chunks) == 2 and _caches(emulator) == 2
+    assert "Context caches per part: 2 cached now." in first.notes
+    second = await describe_with(_describe(long_tone, "on"), run_ctx, limits)
+    assert "Context caches per part: 2 read from a cache." in second.notes
+    assert second.usage.cached_tokens > 90 * 32  # both chunks' audio, read from their caches
+    assert _caches(emulator) == 2
