@@ -153,8 +153,13 @@ async def free_text(
 
 
 def _clip_of(selection: Selection) -> tuple[float, float] | None:
-    """Where the audio the model hears sits on the recording, when it hears only a part of a local file."""
-    if not isinstance(selection.source, LocalAudio) or selection.method == "whole":
+    """Where the audio the model hears sits on the recording, when it hears only a part of a local file that
+    starts after the recording does (a part from 0:00 has the recording's times already)."""
+    if (
+        not isinstance(selection.source, LocalAudio)
+        or selection.method == "whole"
+        or selection.span.start <= 0
+    ):
         return None
     return selection.span.start, selection.span.end
 

@@ -182,3 +182,15 @@ async def test_describe_a_range_past_a_minute_gives_its_spans_on_the_recordings_
 async def test_a_whole_file_gets_no_timeline_note(speech: Path, run_ctx: RunContext) -> None:
     out = await describe_audio(DescribeAudioInput(audio=str(speech)), run_ctx)
     assert not any("timeline" in n for n in out.notes)
+
+
+async def test_each_part_of_long_audio_is_described_on_the_recordings_timeline(
+    past_a_minute: Path, run_ctx: RunContext
+) -> None:
+    out = await describe_with(
+        DescribeAudioInput(audio=str(past_a_minute)), run_ctx, Limits(other_chunk_seconds=50.0)
+    )
+    assert len(out.chunks) >= 2
+    later = [c.start_seconds for c in out.chunks if c.start_seconds > 0]
+    placed = re.findall(r"the part (\d\d):(\d\d\.\d{3})–", out.text)
+    assert [round(int(m) * 60 + float(s), 1) for m, s in placed] == [round(s, 1) for s in later]
