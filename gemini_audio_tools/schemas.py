@@ -48,6 +48,13 @@ def model_field(default: str) -> Any:
     return Field(default=None, pattern=MODEL_PATTERN, description=f"Gemini model id; default {default}.")
 
 
+CacheMode = Literal["auto", "on", "off"]
+CACHE_DESCRIPTION = (
+    "Context cache for repeated questions about this audio (cached tokens bill ~10%): 'auto' caches it when "
+    "asked again, 'on' now, 'off' never."
+)
+
+
 class AudioSourceField:
     """Marks an input field (``Annotated[str, AUDIO_SOURCE]``, or a list of them) that names audio to read: a
     local path or a URL (a Files API name may be given there too). Adapters ask the operation for these
@@ -110,6 +117,9 @@ class Usage(BaseModel):
 
     prompt_tokens: int = Field(default=0, description="Input tokens, audio included.")
     audio_tokens: int = Field(default=0, description="Input tokens that were audio (32 per second).")
+    cached_tokens: int = Field(
+        default=0, description="Input tokens read from a context cache (billed at the reduced cached rate)."
+    )
     output_tokens: int = Field(default=0, description="Generated tokens.")
     total_tokens: int = Field(default=0, description="All tokens billed.")
 
@@ -119,8 +129,9 @@ class Sent(BaseModel):
 
     format: str = Field(description="MIME type of the audio sent, e.g. audio/mpeg.")
     bytes: int = Field(description="Audio bytes sent (0 when an earlier upload or a remote file was used).")
-    via: Literal["inline", "file", "reference", "mixed"] = Field(
-        description="'inline' in the request, 'file' uploaded to the Files API, 'reference' to a remote file."
+    via: Literal["inline", "file", "reference", "cache", "mixed"] = Field(
+        description="'inline' in the request, 'file' uploaded to the Files API, 'reference' to a remote "
+        "file, 'cache' a context cache holding it."
     )
     requests: int = Field(default=1, description="Requests the audio was sent in.")
     reused: bool = Field(default=False, description="An earlier upload of the same audio was reused.")
@@ -450,6 +461,7 @@ class DescribeAudioInput(_AudioRangeInput):
         description="What to describe or summarize, e.g. 'a 3-bullet summary' or 'the music'.",
     )
     model: str | None = model_field("gemini-flash-latest")
+    cache: CacheMode = Field(default="auto", description=CACHE_DESCRIPTION)
 
 
 class DescribeAudioOutput(_ModelOutput):
@@ -467,6 +479,7 @@ class AskAboutAudioInput(_AudioRangeInput):
         description="The question to answer from the audio.", min_length=1, max_length=MAX_QUESTION_CHARS
     )
     model: str | None = model_field("gemini-flash-latest")
+    cache: CacheMode = Field(default="auto", description=CACHE_DESCRIPTION)
 
 
 class AskAboutAudioOutput(_ModelOutput):

@@ -290,3 +290,21 @@ def test_subtitles_on_stdout_stay_valid_and_notes_go_to_stderr(
     assert "gemini-audio: note: " in err and "range" in err  # how the remote file's range was honoured
     blocks = out.strip().split("\n\n")
     assert blocks and all(_SRT_BLOCK.fullmatch(block) for block in blocks), out
+
+
+def test_ask_about_a_range_past_a_minute_answers_with_the_recordings_times(
+    emulator_env: object, speech_past_a_minute: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("faster_whisper")
+    monkeypatch.setenv("GEMINI_AUDIO_CACHE_DIR", str(tmp_path))
+    audio = str(speech_past_a_minute)
+    code, out, err = cli("transcribe", audio, "--timestamps", "--json")
+    assert code == 0, err
+    said = next(s for s in json.loads(out)["segments"] if "coffee" in s["text"].lower())
+    code, out, err = cli(
+        "ask", audio, "--start", "1:00", "--end", "1:30", "Does the speaker mention the coffee?"
+    )
+    assert code == 0, err
+    (minutes, seconds) = re.findall(r"\bat (\d\d):(\d\d\.\d{3})", out)[0]
+    assert minutes == "01" and abs(int(minutes) * 60 + float(seconds) - said["start"]) < 1.0
+    assert "recording's timeline" in err and "recording's timeline" not in out  # the note goes to stderr

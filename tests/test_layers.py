@@ -27,7 +27,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (2, ("gemini_audio_tools.backend", "gemini_audio_tools.emulator")),
     (1, ("gemini_audio_tools.audio", "gemini_audio_tools.schemas", "gemini_audio_tools.transcripts")),
     (1, ("gemini_audio_tools.transcript_store", "gemini_audio_tools.timecode", "gemini_audio_tools.paths")),
-    (1, ("gemini_audio_tools.urls",)),
+    (1, ("gemini_audio_tools.urls", "gemini_audio_tools.answer_times")),
     (0, ("gemini_audio_tools.errors", "gemini_audio_tools.config", "gemini_audio_tools.context")),
     (0, ("gemini_audio_tools.sizes", "gemini_audio_tools.hashing", "gemini_audio_tools.tokens")),
     (0, ("gemini_audio_tools.models",)),

@@ -118,6 +118,12 @@ def estimated_size(source: LocalAudio, span: Span, profile: WireFormat) -> int:
     return int(span.seconds * rate) + 8192
 
 
+def range_hint(selection: Selection) -> str | None:
+    """For a remote file with a range (the model hears all of it): the instruction naming the span to use."""
+    span = selection.span
+    return range_clause(span.start, span.end) if selection.method == "prompt" else None
+
+
 @contextlib.asynccontextmanager
 async def prepare(
     backend: Backend, selection: Selection, *, prompt: str, ctx: RunContext
@@ -129,9 +135,8 @@ async def prepare(
     """
     source, span = selection.source, selection.span
     if isinstance(source, RemoteAudio):
-        hint = range_clause(span.start, span.end) if selection.method == "prompt" else None
         sent = Sent(format=source.file.mime_type or "", bytes=0, via="reference")
-        yield Prepared(remote_part(source.file), sent, 0.0, hint, source.name)
+        yield Prepared(remote_part(source.file), sent, 0.0, range_hint(selection), source.name)
         return
     profile = ctx.settings.wire_format
     encoding = encoding_of(source, span, profile)

@@ -1,9 +1,10 @@
 """upload_audio, list_audio_files, delete_audio_file: the Files API as tools, keeping the dedupe cache honest.
 
 Uploading the same bytes twice returns the first upload (``reused=true``) as long as it is still ACTIVE;
-deleting a file also forgets it in the cache so it is never offered for reuse afterwards. What is uploaded
-is what any other operation would send (:func:`._wire.wire_audio`): compact by default, and an encoding
-uploaded before is found by the file's hash and the encoding, without encoding it again.
+deleting a file also forgets it in the cache so it is never offered for reuse afterwards, and deletes the
+context caches made from it (:mod:`._context_cache`): who deletes a recording means its audio too. What is
+uploaded is what any other operation would send (:func:`._wire.wire_audio`): compact by default, and an
+encoding uploaded before is found by the file's hash and the encoding, without encoding it again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..schemas import (
     UploadAudioInput,
     UploadAudioOutput,
 )
+from ._context_cache import delete_caches_of
 from ._source import LocalAudio, select_audio
 from ._wire import encoding_of, reused_encoding, wire_audio
 
@@ -73,14 +75,17 @@ async def list_audio_files(args: ListAudioFilesInput, ctx: RunContext) -> ListAu
 
 
 async def delete_audio_file(args: DeleteAudioFileInput, ctx: RunContext) -> DeleteAudioFileOutput:
-    """Delete a remote file and forget it in the cache; deleting a missing file reports deleted=false.
+    """Delete a remote file, forget it in the cache and delete the context caches made from it (even when
+    the file itself was already gone); deleting a missing file reports deleted=false.
 
     Raises:
         InvalidArgumentError: ``name`` is not a Files API name or URI.
         GeminiAudioError: the API failed, after retries.
     """
     name = normalize_file_name(args.name)
-    deleted = await delete_file(Backend.from_settings(ctx.settings), name)
+    backend = Backend.from_settings(ctx.settings)
+    deleted = await delete_file(backend, name)
+    await delete_caches_of(backend, name)
     return DeleteAudioFileOutput(name=name, deleted=deleted)
 
 

@@ -38,6 +38,7 @@ async def describe_with(args: DescribeAudioInput, ctx: RunContext, limits: Limit
         max_output_tokens=limits.max_output_tokens,
         model=args.model,
         track=args.track,
+        cache=args.cache,
     )
     return DescribeAudioOutput(text=out.text, **out.shared())
 
@@ -66,5 +67,6 @@ async def ask_with(args: AskAboutAudioInput, ctx: RunContext, limits: Limits) ->
         max_output_tokens=limits.max_output_tokens,
         model=args.model,
         track=args.track,
+        cache=args.cache,
     )
     return AskAboutAudioOutput(answer=out.text, **out.shared())

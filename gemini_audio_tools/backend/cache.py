@@ -61,6 +61,55 @@ def parse_time(text: str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
+def write_atomically(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` through a temporary file and ``os.replace``: readers, in this process or
+    another, see the old content or the new, never a mix."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.asynccontextmanager
+async def file_lock(path: Path, *, timeout: float) -> AsyncIterator[bool]:
+    """Hold an exclusive lock on ``path`` (created if missing), shared with other processes. Yields False
+    (unlocked) if the lock is not obtained within ``timeout`` seconds or locking is unsupported: the locks
+    here guard optimisations (dedupe, reuse), so the caller proceeds either way."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks, accept a possible duplicate
+        yield False
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        locked = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                locked = True
+                break
+            except BlockingIOError:
+                if loop.time() >= deadline:
+                    break
+                await asyncio.sleep(0.05)  # another process holds it (e.g. uploading these bytes); poll
+        try:
+            yield locked
+        finally:
+            if locked:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
 def account_key(base_url: str | None, api_key: str | None) -> str:
     """A stable, non-reversible folder name for one (endpoint, key) pair."""
     return hashlib.sha256(f"{base_url or 'default'}\0{api_key or ''}".encode()).hexdigest()[:16]
@@ -90,51 +139,12 @@ class UploadCache:
 
     def put(self, entry: CacheEntry) -> None:
         """Store ``entry`` atomically (readers see the old entry or the new one, never a mix)."""
-        target = self._path(entry.sha256)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(asdict(entry), fh)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_atomically(self._path(entry.sha256), json.dumps(asdict(entry)))
 
-    @contextlib.asynccontextmanager
-    async def lock(self, sha256: str, *, timeout: float) -> AsyncIterator[bool]:
+    def lock(self, sha256: str, *, timeout: float) -> contextlib.AbstractAsyncContextManager[bool]:
         """Hold an exclusive per-hash lock shared with other processes, so that of two processes uploading
-        the same bytes at once the second waits and then reuses the first's upload. Yields False (unlocked)
-        if the lock is not obtained within ``timeout`` seconds or locking is unsupported: dedupe is an
-        optimisation, so the caller proceeds either way."""
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: no advisory locks, accept a possible double upload
-            yield False
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self._path(sha256).with_suffix(".lock"), os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + timeout
-            locked = False
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    locked = True
-                    break
-                except BlockingIOError:
-                    if loop.time() >= deadline:
-                        break
-                    await asyncio.sleep(0.05)  # another process is uploading these bytes; poll its lock
-            try:
-                yield locked
-            finally:
-                if locked:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+        the same bytes at once the second waits and then reuses the first's upload (see :func:`file_lock`)."""
+        return file_lock(self._path(sha256).with_suffix(".lock"), timeout=timeout)
 
     def drop(self, sha256: str) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -37,6 +37,15 @@ def ttl(seconds: float) -> str:
     return f"{seconds:.9f}".rstrip("0").rstrip(".") + "s"
 
 
+def cache_gone(exc: BaseException) -> bool:
+    """True for the API's answer about a cache that is unknown, deleted or expired (403 "CachedContent not
+    found (or permission denied)", or a 404), as opposed to a rejected key."""
+    if not isinstance(exc, genai_errors.ClientError) or exc.code not in (403, 404):
+        return False
+    message = str(exc.message or "").lower()
+    return "cachedcontent" in message.replace(" ", "") and "key" not in message
+
+
 async def create_cache(
     backend: Backend,
     parts: Sequence[types.Part],

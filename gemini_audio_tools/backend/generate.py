@@ -16,12 +16,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from google.genai import errors as genai_errors
 from google.genai import types
 
 from .. import models
 from ..context import RunContext
-from ..errors import ApiError, GeminiAudioError
+from ..errors import ApiError, CachedContentNotFoundError, GeminiAudioError
 from ..schemas import Usage
+from .cached_contents import cache_gone
 from .client import Backend
 from .model_choice import ModelChoice, model_not_found
 from .prompts import SYSTEM_INSTRUCTION
@@ -94,6 +96,7 @@ def usage_from(metadata: types.GenerateContentResponseUsageMetadata | None) -> U
     return Usage(
         prompt_tokens=prompt,
         audio_tokens=audio,
+        cached_tokens=metadata.cached_content_token_count or 0,
         output_tokens=output,
         total_tokens=metadata.total_token_count or prompt + output,
     )
@@ -103,6 +106,7 @@ def add_usage(a: Usage, b: Usage) -> Usage:
     return Usage(
         prompt_tokens=a.prompt_tokens + b.prompt_tokens,
         audio_tokens=a.audio_tokens + b.audio_tokens,
+        cached_tokens=a.cached_tokens + b.cached_tokens,
         output_tokens=a.output_tokens + b.output_tokens,
         total_tokens=a.total_tokens + b.total_tokens,
     )
@@ -120,18 +124,22 @@ async def generate(
     file_name: str | None = None,
     max_output_tokens: int | None = None,
     light: bool = False,
+    cached_content: str | None = None,
 ) -> Generation:
     """One generateContent call with retries (``prompt`` after ``audio``, or text alone); the reply's text,
     finish reason, usage and the model that answered. ``light`` asks for the least thinking the model allows
-    (for transcripts).
+    (for transcripts). ``cached_content`` names a context cache that comes before ``audio`` and ``prompt``;
+    it holds the system instruction (the API refuses one beside a cache).
 
     Raises:
         UnavailableModelError: the API does not serve ``model`` (retired or unknown).
+        CachedContentNotFoundError: ``cached_content`` expired or was deleted.
         ApiError: the model returned no text (e.g. the prompt was blocked).
         GeminiAudioError: the request failed, after retries.
     """
     config = types.GenerateContentConfig(
-        system_instruction=SYSTEM_INSTRUCTION,
+        system_instruction=None if cached_content else SYSTEM_INSTRUCTION,
+        cached_content=cached_content,
         response_mime_type="application/json" if schema is not None else None,
         response_json_schema=schema,
         max_output_tokens=max_output_tokens,
@@ -139,9 +147,22 @@ async def generate(
     )
     parts = [audio] if audio is not None else []
     contents = [types.Content(role="user", parts=[*parts, types.Part.from_text(text=prompt)])]
+
+    async def call() -> types.GenerateContentResponse:
+        try:
+            return await backend.client.aio.models.generate_content(
+                model=model.id, contents=contents, config=config
+            )
+        except genai_errors.ClientError as exc:
+            if cached_content and cache_gone(exc):
+                raise CachedContentNotFoundError(
+                    f"The context cache {cached_content} expired or was deleted ({exc.message})."
+                ) from None
+            raise
+
     response = await with_model(
         model,
-        lambda: backend.client.aio.models.generate_content(model=model.id, contents=contents, config=config),
+        call,
         backend,
         action=action,
         file_name=file_name,

@@ -98,12 +98,25 @@ def ask_prompt(question: str, range_hint: str | None = None) -> str:
     return "\n\n".join(parts)
 
 
-def part_clause(index: int, count: int) -> str:
-    """Tells the model it hears one part of a longer recording (the map step over long audio). No time
-    codes: the part's own timeline starts at zero, and file times would read as a range to cut."""
+def clip_clause(start: float, end: float) -> str:
+    """Tells the model where the clip it hears sits on the recording, and to answer on the recording's
+    timeline. It hears only the clip, whose own timeline starts at zero; without this an answer about
+    1:00-1:30 says "at 0:09" for what the recording has at 1:09 (times it still gives that way are moved
+    afterwards: :mod:`..answer_times`). Worded as a fact about the audio, not an instruction to cut it."""
+    example = min(10.0, max(1.0, float(int((end - start) / 2))))  # a whole number of seconds inside the clip
     return (
-        f"This audio is part {index + 1} of {count} consecutive parts of a longer recording. Answer for this "
-        "part only; if it has nothing relevant, say so in one sentence."
+        f"This audio is the part from {clock(start)} to {clock(end)} of a longer recording. Give every time "
+        f"on the recording's timeline: add {clock(start)} to a time measured from the start of this audio "
+        f"({clock(example)} into it is {clock(start + example)})."
+    )
+
+
+def part_clause(index: int, count: int) -> str:
+    """Tells the model it hears one part of a longer recording (the map step over long audio); where that part
+    lies is :func:`clip_clause`'s (local chunks) or the range hint's (remote files) to say."""
+    return (
+        f"This is part {index + 1} of {count} consecutive parts of the recording. Answer for this part "
+        "only; if it has nothing relevant, say so in one sentence."
     )
 
 

@@ -85,6 +85,8 @@ def measured_summary(a: Analysis) -> str:
             return f"The requested range {asked} starts after the end of the audio: nothing to describe."
         if f.duration < last - first - 0.05:
             where += f", cut short because the audio ends at {format_timecode(f.end)}"
+    elif f.start > 0:  # a clip of a longer recording, on that recording's timeline
+        where = f" (the part {format_timecode(f.start)}–{format_timecode(f.end)} of the recording)"
     parts = [
         f"{f.duration:.1f} s ({format_timecode(f.duration)}) of {_channels(h.channels)} audio{where}, "
         f"{h.codec} at {h.sample_rate} Hz "

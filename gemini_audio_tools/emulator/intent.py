@@ -6,6 +6,12 @@ transcribe, means a transcript; describe / summarize / "what kind of audio" mean
 question is answered from measured facts; an explicit "Answer this question: …" is always a question, whatever
 it asks about. The prompt decides first; the system instruction only when the
 prompt gives no signal (system instructions are often generic).
+
+Where the audio sits: a request about a clip cut from a longer recording may say so ("This audio is the part
+from 1:00 to 1:30 of a longer recording"), as the library's describe and ask prompts do. A real model then
+gives times on the recording's timeline; the emulator reads that sentence (``Intent.clip``), answers about
+all of the audio it received and writes its times moved onto the recording. That sentence is not a range to
+cut: a range to cut is one the rest of the prompt asks for ("only the audio from 01:00 to 02:30").
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ class Intent:
     speakers: bool
     time_range: tuple[float, float] | None
     """Seconds on the file's timeline when the prompt restricts the audio ("from 01:00 to 02:30")."""
+    clip: tuple[float, float] | None = None
+    """Where the received audio sits on a longer recording, when the prompt says so (seconds)."""
 
 
 _TRANSCRIBE = re.compile(
@@ -63,6 +71,26 @@ _RANGE = re.compile(
 _BARE_RANGE = re.compile(
     r"(\d+:\d{1,2}(?::\d{1,2})?(?:\.\d+)?)\s*(?:-|–|—|to)\s*(\d+:\d{1,2}(?::\d{1,2})?(?:\.\d+)?)"
 )
+
+
+_CLIP = re.compile(
+    rf"(?:this|the) audio (?:you hear |you are hearing )?is (?:the )?(?:part|clip|excerpt|section|stretch) "
+    rf"(?:from|between)\s+{_TIME}\s*(?:to|and|-|–|—)\s*{_TIME}\s+of (?:a|the) (?:longer |whole |full )?"
+    r"(?:recording|audio|file)[^.\n]*\.?",
+    re.IGNORECASE,
+)
+
+
+def find_clip(text: str) -> tuple[tuple[float, float] | None, str]:
+    """Where the received audio sits on the recording when ``text`` says so (``None`` otherwise), and
+    ``text`` without that sentence (so its two times are not taken for a range to cut)."""
+    match = _CLIP.search(text)
+    if match is None:
+        return None, text
+    start, end = parse_time(match.group(1)), parse_time(match.group(2))
+    if not start < end:
+        return None, text
+    return (start, end), text[: match.start()] + text[match.end() :]
 
 
 def parse_time(text: str) -> float:
@@ -154,12 +182,16 @@ def detect_intent(prompt: str, system_instruction: str | None, schema: dict[str,
     if is_transcript_schema(schema):
         task = Task.TRANSCRIBE
     text = f"{prompt}\n{system_instruction or ''}"
+    clip, prompt = find_clip(prompt)
+    if clip is None and system_instruction:
+        clip, system_instruction = find_clip(system_instruction)
     return Intent(
         task=task or Task.DESCRIBE,
         timestamps=bool(_TIMESTAMPS.search(text)) or is_transcript_schema(schema),
         speakers=bool(_SPEAKERS.search(text)),
         time_range=find_time_range(prompt)
         or (find_time_range(system_instruction) if system_instruction else None),
+        clip=clip,
     )
 
 

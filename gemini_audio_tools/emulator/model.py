@@ -4,7 +4,8 @@ No canned text: transcripts come from a real recognizer (faster-whisper + Whispe
 ``recognizer.py``), descriptions and answers from measured facts (``facts.py``), JSON output fills the
 request's response schema (``schema_fill.py``). What the request wants is read from its prompt, system
 instruction and schema (``intent.py``); a prompt-restricted time range ("only the audio from 01:00 to 02:30")
-is honoured by cutting the decoded audio, with timestamps kept on the file's timeline.
+is honoured by cutting the decoded audio, with timestamps kept on the file's timeline. A prompt that says the
+audio is a clip of a longer recording gets its times on that recording's timeline (``timeline.py``).
 
 Output is cut at ``max_output_tokens`` (and the real model's 65,536 limit) with finish reason MAX_TOKENS; JSON
 is cut as raw text too, like the real API. Tokens are counted with :func:`.token_count.text_tokens`
@@ -47,6 +48,7 @@ from .model_types import (
 )
 from .recognizer import Decoding, Recognizer, RecognizerUnavailableError, Segment
 from .schema_fill import FillContext, fill_schema
+from .timeline import on_recording, received_range
 from .token_count import measure_audio, text_tokens
 from .transcription import UNRECOGNIZED, Transcript, decoding_for, general_notes, transcribe
 
@@ -118,7 +120,9 @@ class OfflineModel:
             need = {Task.TRANSCRIBE: TranscriptNeed.FULL, Task.ANSWER: TranscriptNeed.FULL}.get(
                 intent.task, TranscriptNeed.EXCERPT
             )
-            analysis = self._analysis(audio, intent.time_range, need)
+            analysis = self._analysis(audio, received_range(intent.time_range, intent.clip), need)
+            if intent.clip is not None:  # a clip of a longer recording: times on the recording's timeline
+                analysis = on_recording(analysis, intent.clip[0])
             text = self._text_for(intent, analysis, request.prompt)
             texts.append(text)
             contexts.append(_fill_context(text, analysis))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 
 from gemini_audio_tools._ops._limits import Limits
 from gemini_audio_tools._ops.files import delete_audio_file, upload_audio
+from gemini_audio_tools._ops.transcribe import transcribe_audio
 from gemini_audio_tools._ops.understanding import ask_about_audio, ask_with, describe_audio, describe_with
 from gemini_audio_tools.context import RunContext
 from gemini_audio_tools.emulator.server import EmulatorServer
@@ -20,8 +22,10 @@ from gemini_audio_tools.schemas import (
     AskAboutAudioInput,
     DeleteAudioFileInput,
     DescribeAudioInput,
+    TranscribeAudioInput,
     UploadAudioInput,
 )
+from gemini_audio_tools.timecode import parse_timecode
 from tests.fixtures.audio import SpeechAudio
 
 
@@ -120,3 +124,61 @@ async def test_a_remote_file_too_long_for_one_request_asks_for_the_local_path(
     up = await upload_audio(UploadAudioInput(audio=str(long_speech_wav.path)), run_ctx)
     with pytest.raises(InvalidArgumentError, match="local file path"):
         await describe_with(DescribeAudioInput(audio=up.name), run_ctx, Limits(other_chunk_seconds=20.0))
+
+
+@pytest.fixture
+def past_a_minute(speech_past_a_minute: Path) -> Path:
+    """Speech whose coffee sentence lies in 1:00-1:30 (asserted against the transcript where it matters)."""
+    return speech_past_a_minute
+
+
+async def test_ask_about_a_range_past_a_minute_answers_on_the_recordings_timeline(
+    past_a_minute: Path, run_ctx: RunContext
+) -> None:
+    pytest.importorskip("faster_whisper")
+    whole = await transcribe_audio(TranscribeAudioInput(audio=str(past_a_minute), timestamps=True), run_ctx)
+    said = next(s for s in whole.segments if "coffee" in s.text.lower())
+    assert 60.0 < said.start < 90.0
+
+    out = await ask_about_audio(
+        AskAboutAudioInput(
+            audio=str(past_a_minute),
+            start="1:00",
+            end="1:30",
+            question="Does the speaker mention the coffee?",
+        ),
+        run_ctx,
+    )
+    (code,) = re.findall(r"\bat (\d\d:\d\d\.\d{3})", out.answer)
+    assert code.startswith("01:")  # the clip's own timeline would say 00:1x
+    assert abs(parse_timecode(code) - said.start) < 1.0  # where the transcript has the same sentence
+    assert out.range.start_seconds == 60.0
+    assert any("recording's timeline" in n and "1:00" in n for n in out.notes)
+
+
+async def test_describe_a_range_past_a_minute_gives_its_spans_on_the_recordings_timeline(
+    past_a_minute: Path, run_ctx: RunContext
+) -> None:
+    out = await describe_audio(
+        DescribeAudioInput(audio=str(past_a_minute), start="1:00", end="1:30"), run_ctx
+    )
+    assert "the part 01:00.000–01:30.000 of the recording" in out.text
+    spans = re.findall(r"(\d\d):(\d\d\.\d{3})–(\d\d):(\d\d\.\d{3})", out.text.split("Sound in", 1)[1])
+    assert spans and all(60.0 <= int(m) * 60 + float(s) <= 90.0 for m, s, _, _ in spans)
+
+
+async def test_a_whole_file_gets_no_timeline_note(speech: Path, run_ctx: RunContext) -> None:
+    out = await describe_audio(DescribeAudioInput(audio=str(speech)), run_ctx)
+    assert not any("timeline" in n for n in out.notes)
+
+
+async def test_each_part_of_long_audio_is_described_on_the_recordings_timeline(
+    past_a_minute: Path, run_ctx: RunContext
+) -> None:
+    out = await describe_with(
+        DescribeAudioInput(audio=str(past_a_minute)), run_ctx, Limits(other_chunk_seconds=50.0)
+    )
+    assert len(out.chunks) >= 2
+    later = [c.start_seconds for c in out.chunks if c.start_seconds > 0]
+    placed = re.findall(r"the part (\d\d):(\d\d\.\d{3})–", out.text)
+    assert [round(int(m) * 60 + float(s), 1) for m, s in placed] == [round(s, 1) for s in later]

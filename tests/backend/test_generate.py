@@ -6,9 +6,11 @@ from pathlib import Path
 import pytest
 from google.genai import types
 
+from gemini_audio_tools.backend.cached_contents import create_cache
 from gemini_audio_tools.backend.client import Backend
 from gemini_audio_tools.backend.generate import audio_part, count_tokens, fits_inline, generate
 from gemini_audio_tools.backend.model_choice import choose_model
+from gemini_audio_tools.backend.prompts import SYSTEM_INSTRUCTION
 from gemini_audio_tools.backend.retry import Attempts
 from gemini_audio_tools.backend.uploads import WireAudio
 from gemini_audio_tools.config import Settings
@@ -16,6 +18,7 @@ from gemini_audio_tools.context import RunContext
 from gemini_audio_tools.emulator.server import EmulatorServer
 from gemini_audio_tools.errors import (
     AuthenticationError,
+    CachedContentNotFoundError,
     InvalidArgumentError,
     OperationTimeoutError,
     RateLimitedError,
@@ -197,3 +200,29 @@ async def test_a_request_slower_than_the_timeout_fails_with_a_timeout_error(
             action="describing",
         )
     assert emulator.state.faults.stats.requests["models.generateContent"] == 2
+
+
+async def test_a_request_on_a_cache_reports_the_cached_tokens_and_sends_no_system_instruction(
+    make_audio: MakeAudio, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    model = choose_model("gemini-3-flash-preview", run_ctx.settings, "general")
+    audio = await inline(make_audio("wav", 40.0))
+    cache = await create_cache(
+        backend, [audio], ttl_seconds=300, model=model.id, system_instruction=SYSTEM_INSTRUCTION
+    )
+    out = await generate(backend, "Describe it.", model=model, action="asking", cached_content=cache.name)
+    # the emulator refuses a system instruction beside a cache, as the API does: this one went through
+    assert cache.usage_metadata and out.usage.cached_tokens == cache.usage_metadata.total_token_count
+    assert out.usage.prompt_tokens > out.usage.cached_tokens and out.usage.audio_tokens >= 1280
+
+
+async def test_a_cache_that_is_gone_is_its_own_error_not_retried(
+    run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    with pytest.raises(CachedContentNotFoundError, match="cachedContents/gone"):
+        await generate(
+            backend, "Describe it.", model=MODEL, action="asking", cached_content="cachedContents/gone"
+        )
+    assert emulator.state.faults.stats.requests["models.generateContent"] == 1

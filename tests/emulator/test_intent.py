@@ -5,6 +5,7 @@ import pytest
 from gemini_audio_tools.emulator.intent import (
     Task,
     detect_intent,
+    find_clip,
     find_time_range,
     is_transcript_schema,
     parse_time,
@@ -114,3 +115,45 @@ def test_time_codes_parse_to_seconds() -> None:
     assert parse_time("01:15") == 75
     assert parse_time("1:00:00.5") == 3600.5
     assert parse_time("12 seconds") == 12
+
+
+CLIP = (
+    "This audio is the part from 1:00 to 1:30 of a longer recording. Give every time on the recording's "
+    "timeline: add 1:00 to a time measured from the start of this audio (0:10 into it is 1:10)."
+)
+
+
+def test_a_prompt_saying_where_the_clip_sits_gives_the_clip_and_no_range_to_cut() -> None:
+    intent = detect_intent(
+        f"Answer this question about the audio: When is coffee mentioned?\n\n{CLIP}", None, None
+    )
+    assert intent.task is Task.ANSWER
+    assert intent.clip == (60.0, 90.0) and intent.time_range is None
+
+
+def test_the_clip_sentence_is_removed_so_its_times_are_not_read_again() -> None:
+    clip, rest = find_clip(f"Describe this audio. {CLIP}")
+    assert clip == (60.0, 90.0)
+    assert "1:30" not in rest and rest.startswith("Describe this audio. ")
+
+
+def test_hours_and_fractions_in_the_clip_sentence_are_read() -> None:
+    clip, _ = find_clip("This audio is the part from 1:00:00 to 1:00:30.5 of a longer recording.")
+    assert clip == (3600.0, 3630.5)
+
+
+def test_a_range_to_cut_beside_a_clip_is_still_a_range() -> None:
+    intent = detect_intent(f"Use only the audio from 1:05 to 1:10. {CLIP}", None, None)
+    assert intent.clip == (60.0, 90.0) and intent.time_range == (65.0, 70.0)
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Describe the audio from 1:00 to 1:30.",
+        "This audio is the part from 1:30 to 1:00 of a longer recording.",
+        "The talk is the part from 1:00 to 1:30 of the podcast I liked.",
+    ],
+)
+def test_prompts_that_do_not_place_the_audio_on_a_recording_give_no_clip(prompt: str) -> None:
+    assert detect_intent(prompt, None, None).clip is None

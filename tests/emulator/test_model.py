@@ -356,3 +356,33 @@ def test_concurrent_requests_share_one_recognizer_and_agree(model: OfflineModel,
         results = list(pool.map(lambda _: ask(fresh, "Transcribe.", spoken.data)[0], range(2)))
     assert results[0] == results[1]
     assert "coffee" in results[0].lower()
+
+
+CLIP_AT_A_MINUTE = "This audio is the part from 1:00 to 1:15 of a longer recording."
+
+
+def test_an_answer_about_a_clip_gives_times_on_the_recordings_timeline(
+    model: OfflineModel, spoken: Spoken
+) -> None:
+    plain, _ = ask(model, "Does the speaker mention the coffee?", spoken.data)
+    placed, _ = ask(model, f"Does the speaker mention the coffee?\n\n{CLIP_AT_A_MINUTE}", spoken.data)
+    (own,) = re.findall(r"at (\d\d):(\d\d\.\d{3})", plain)
+    (on_recording,) = re.findall(r"at (\d\d):(\d\d\.\d{3})", placed)
+    assert seconds(*own) == pytest.approx(spoken.spans[1][0], abs=0.5)
+    assert seconds(*on_recording) == pytest.approx(seconds(*own) + 60.0, abs=0.002)
+
+
+def test_a_timed_transcript_of_a_clip_is_on_the_recordings_timeline(
+    model: OfflineModel, spoken: Spoken
+) -> None:
+    text, _ = ask(model, f"Transcribe this audio with timestamps. {CLIP_AT_A_MINUTE}", spoken.data)
+    starts = [seconds(m[1], m[2]) for line in text.splitlines() if (m := TIMESTAMP_LINE.match(line))]
+    assert len(starts) == len(SENTENCES)
+    assert [round(s - 60.0) for s in starts] == [round(a) for a, _ in spoken.spans]
+
+
+def test_a_description_of_a_clip_says_where_it_sits(model: OfflineModel, spoken: Spoken) -> None:
+    text, _ = ask(model, f"Describe this audio. {CLIP_AT_A_MINUTE}", spoken.data)
+    assert "the part 01:00.000–01:" in text
+    spans = re.findall(r"(\d\d):(\d\d\.\d{3})–", text.split("Sound in", 1)[1])
+    assert spans and all(seconds(*s) >= 60.0 for s in spans)

@@ -78,6 +78,8 @@ def cache_entries(settings: Settings) -> list[dict[str, Any]]:
             assert path.stat().st_size == 0
             continue
         assert path.suffix == ".json", f"unexpected file in the cache: {path}"
+        if "context-caches" in path.relative_to(settings.cache_dir).parts:
+            continue  # describe/ask's records of asks and context caches, not upload entries
         entries.append(json.loads(path.read_text()))
     return entries
 
