@@ -33,7 +33,7 @@ from ..schemas import AskAboutAudioInput, DescribeAudioInput, TranscribeAudioInp
 from ..timecode import Span
 from ..tokens import AUDIO_TOKENS_PER_SECOND
 from ._chunks import plan_spans_at_pauses
-from ._limits import LIMITS
+from ._limits import LIMITS, Limits
 from ._source import LocalAudio, Selection, select_audio
 from ._transcribe_io import plan_transcript_spans, transcribe_request
 from ._wire import encoding_of, wire_audio
@@ -68,12 +68,13 @@ async def plan_file(
     model: ModelChoice,
     ctx: RunContext,
     upload: Uploader | None,
+    limits: Limits = LIMITS,
 ) -> PlannedFile:
     """Plan ``given`` (and, with ``upload``, upload its audio and build its request lines). A file that
     cannot be read becomes a failed record, never an exception."""
     try:
         async with select_audio(given, None, None, ctx) as selection:
-            return await _plan(index, given, out_name, op_input, model, ctx, selection, upload)
+            return await _plan(index, given, out_name, op_input, model, ctx, selection, upload, limits)
     except GeminiAudioError as err:
         return PlannedFile(FileRecord(index, given, Path(given).name or given, out_name, error=str(err)))
 
@@ -87,13 +88,14 @@ async def _plan(
     ctx: RunContext,
     selection: Selection,
     upload: Uploader | None,
+    limits: Limits,
 ) -> PlannedFile:
     source = selection.source
     assert isinstance(source, LocalAudio)  # a batch refuses Files API names before planning
     if isinstance(op_input, TranscribeAudioInput):
-        spans = await plan_transcript_spans(selection, op_input, model, LIMITS)
+        spans = await plan_transcript_spans(selection, op_input, model, limits)
     else:
-        spans = await plan_spans_at_pauses(selection, LIMITS.other_chunk_seconds, 0.0, "a batch request")
+        spans = await plan_spans_at_pauses(selection, limits.other_chunk_seconds, 0.0, "a batch request")
     facts = {
         "path": str(source.path),
         "url": source.url,
@@ -114,22 +116,22 @@ async def _plan(
         planned.requests.append(RequestRecord(index, span.index, key, where))
         planned.upload_keys.add(upload_key)
         planned.input_tokens += round(span.seconds * AUDIO_TOKENS_PER_SECOND) + _PROMPT_TOKENS
-        planned.output_tokens += _expected_output(op_input, span)
+        planned.output_tokens += _expected_output(op_input, span, limits)
         if upload is None:
             continue
         async with wire_audio(source, span, profile) as wire:
             uploaded = await upload(upload_key, wire)
         part = types.Part.from_uri(file_uri=uploaded.file.uri or "", mime_type=uploaded.file.mime_type or "")
-        request = build_request(op_input, model, part, span, len(spans))
+        request = build_request(op_input, model, part, span, len(spans), limits)
         planned.lines[key] = request_json(request)
     return planned
 
 
 def build_request(
-    op_input: OperationInput, model: ModelChoice, audio: types.Part, span: Span, count: int
+    op_input: OperationInput, model: ModelChoice, audio: types.Part, span: Span, count: int, limits: Limits
 ) -> ModelRequest:
     """The request an interactive call sends for ``span`` (one of ``count``) of the file in ``audio``."""
-    max_tokens = LIMITS.max_output_tokens
+    max_tokens = limits.max_output_tokens
     if isinstance(op_input, TranscribeAudioInput):
         return transcribe_request(op_input, model, audio, max_output_tokens=max_tokens)
     if isinstance(op_input, DescribeAudioInput):
@@ -141,7 +143,7 @@ def build_request(
     return prompt_request(model, prompt, audio=audio, max_output_tokens=max_tokens)
 
 
-def _expected_output(op_input: OperationInput, span: Span) -> int:
+def _expected_output(op_input: OperationInput, span: Span, limits: Limits) -> int:
     if isinstance(op_input, TranscribeAudioInput):
-        return round(span.seconds / 60 * LIMITS.transcript_tokens_per_minute)
+        return round(span.seconds / 60 * limits.transcript_tokens_per_minute)
     return _OUTPUT_TOKENS_PER_ANSWER

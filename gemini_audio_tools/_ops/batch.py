@@ -42,6 +42,7 @@ from ..urls import is_url, redact_url
 from ._batch_collect import ACTIVE, collect, job_state, part_states, remote_state
 from ._batch_inputs import check_batch_options, expand_inputs, job_options, operation_input
 from ._batch_plan import PlannedFile, plan_file
+from ._limits import LIMITS, Limits
 from .transcribe import check_options
 
 
@@ -56,9 +57,10 @@ async def submit_audio_batch(args: SubmitAudioBatchInput, ctx: RunContext) -> Su
 
 
 async def submit_with(
-    args: SubmitAudioBatchInput, ctx: RunContext, limits: BatchLimits
+    args: SubmitAudioBatchInput, ctx: RunContext, limits: BatchLimits, chunks: Limits = LIMITS
 ) -> SubmitAudioBatchOutput:
     """Plan, upload and submit (see the module docstring); with ``plan_only``, plan alone (no key needed).
+    ``limits`` bound each batch, ``chunks`` each request (as for interactive calls).
 
     Raises:
         InvalidArgumentError: bad options, a glob matching nothing, or no file that can be submitted.
@@ -86,9 +88,8 @@ async def submit_with(
     async def one(index: int, given: str) -> PlannedFile:
         async with gate:
             upload = uploader.upload if uploader is not None else None
-            return await plan_file(
-                index, given, names[index], operation_input(args, given), model, ctx, upload
-            )
+            op_input = operation_input(args, given)
+            return await plan_file(index, given, names[index], op_input, model, ctx, upload, chunks)
 
     planned = list(await asyncio.gather(*(one(i, given) for i, given in enumerate(inputs))))
     failures = [BatchFailure(file=p.record.source, error=p.record.error) for p in planned if p.record.error]
