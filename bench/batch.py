@@ -88,22 +88,29 @@ def start(server: EmulatorServer, files: list[Path], work: Path, *, wait: bool) 
     env["GEMINI_AUDIO_CACHE_DIR"] = str(work / "cache")
     command = [sys.executable, "-m", "gemini_audio_tools.cli", "batch", "submit", *map(str, files)]
     command += ["--format", "srt", "--out", str(work / "out"), *(["--wait"] if wait else [])]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    work.mkdir(parents=True, exist_ok=True)
+    with (work / "stderr.log").open("ab") as log:  # a file, not a pipe: nothing blocks on a full buffer
+        return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
 
 
 def submit(server: EmulatorServer, files: list[Path], work: Path, kill_after: float | None) -> int:
     """Run ``batch submit --wait``; with ``kill_after``, SIGKILL it then (returns -9)."""
     process = start(server, files, work, wait=True)
     if kill_after is None:
-        _, err = process.communicate()
+        while process.poll() is None:  # a line a minute: the first run transcribes every file
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                answered = server.state.faults.stats.requests["batches.request"]
+                print(f"  ... {answered} request(s) answered so far", file=sys.stderr, flush=True)
         if process.returncode:
-            print(err.decode(errors="replace")[-2000:], file=sys.stderr)
+            print((work / "stderr.log").read_text(errors="replace")[-2000:], file=sys.stderr)
         return process.returncode
     try:
         process.wait(timeout=kill_after)
     except subprocess.TimeoutExpired:
         process.send_signal(signal.SIGKILL)
-    process.communicate()
+    process.wait()
     return process.returncode
 
 
@@ -160,16 +167,18 @@ def main() -> int:
     rng = random.Random(options.seed)
     with tempfile.TemporaryDirectory(prefix="gemini-audio-bench-") as tmp, EmulatorServer() as server:
         root = Path(tmp)
+        started = time.perf_counter()
         files = make_recordings(root / "recordings")
+        print(f"made {len(files)} recordings in {time.perf_counter() - started:.1f} s", flush=True)
         clean, _ = trial(server, files, root / "clean", None)
         created_at = _time_to_create(server, files, root / "probe")
-        print(f"{FILES} files ({DUPLICATES} duplicates), clean run: {_line(clean)}")
-        print(f"time from start to the batch's creation: {created_at:.2f} s")
+        print(f"{FILES} files ({DUPLICATES} duplicates), clean run: {_line(clean)}", flush=True)
+        print(f"time from start to the batch's creation: {created_at:.2f} s", flush=True)
         results = [clean]
         for n in range(options.kills):
             kill_after = rng.uniform(0.3, created_at)
             run, what = trial(server, files, root / f"kill-{n}", kill_after)
-            print(f"trial {n + 1}: {what}; re-run: {_line(run)}")
+            print(f"trial {n + 1}: {what}; re-run: {_line(run)}", flush=True)
             results.append(run)
     ok = all(good(r) for r in results)
     print(Counter("OK" if good(r) else "FAIL" for r in results))
@@ -185,7 +194,7 @@ def _time_to_create(server: EmulatorServer, files: list[Path], work: Path) -> fl
     while server.state.faults.stats.requests["batches.create"] == 0 and process.poll() is None:
         time.sleep(0.01)
     elapsed = time.perf_counter() - started
-    process.communicate()
+    process.wait()
     return elapsed
 
 

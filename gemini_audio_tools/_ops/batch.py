@@ -209,11 +209,17 @@ def _distinct(planned: list[PlannedFile]) -> list[PlannedFile]:
     return kept
 
 
+def base_job_id(args: SubmitAudioBatchInput, model: str, inputs: list[str]) -> str:
+    """The id of the job that ``inputs`` (the files a submission names, globs expanded) and ``args``' options
+    make on ``model``: the same submission always names the same job."""
+    named = [redact_url(i) if is_url(i) else str(Path(i).expanduser().resolve()) for i in inputs]
+    identity = json.dumps([job_options(args), model, named], sort_keys=True)
+    return "job-" + hashlib.sha256(identity.encode()).hexdigest()[:12]
+
+
 def _job_id(store: JobStore, args: SubmitAudioBatchInput, model: ModelChoice, inputs: list[str]) -> str:
     """The job these inputs and options make (a cancelled one is not reused: the next free number is)."""
-    named = [redact_url(i) if is_url(i) else str(Path(i).expanduser().resolve()) for i in inputs]
-    identity = json.dumps([job_options(args), model.id, named], sort_keys=True)
-    base = "job-" + hashlib.sha256(identity.encode()).hexdigest()[:12]
+    base = base_job_id(args, model.id, inputs)
     job_id, n = base, 1
     while (found := store.job(job_id)) is not None and found.cancelled:
         n += 1
