@@ -27,7 +27,7 @@ from ..backend.requests import ModelRequest, prompt_request, request_json
 from ..backend.uploads import Upload, WireAudio, content_key
 from ..batch.store import FileRecord, RequestRecord
 from ..context import RunContext
-from ..errors import GeminiAudioError
+from ..errors import GeminiAudioError, RemoteFileFailedError
 from ..hashing import sha256_file
 from ..schemas import AskAboutAudioInput, DescribeAudioInput, TranscribeAudioInput
 from ..timecode import Span
@@ -70,12 +70,20 @@ async def plan_file(
     upload: Uploader | None,
     limits: Limits = LIMITS,
 ) -> PlannedFile:
-    """Plan ``given`` (and, with ``upload``, upload its audio and build its request lines). A file that
-    cannot be read becomes a failed record, never an exception."""
+    """Plan ``given`` (and, with ``upload``, upload its audio and build its request lines). A file that is
+    not usable audio (missing, not allowed, not audio, damaged, refused by the Files API) becomes a failed
+    record.
+
+    Raises:
+        GeminiAudioError: a failure that is not the file's (the API, the network): submitting again resumes
+            the job with the file in it, rather than leave it out for good.
+    """
     try:
         async with select_audio(given, None, None, ctx) as selection:
             return await _plan(index, given, out_name, op_input, model, ctx, selection, upload, limits)
     except GeminiAudioError as err:
+        if not err.caller_fixable and not isinstance(err, RemoteFileFailedError):
+            raise
         return PlannedFile(FileRecord(index, given, Path(given).name or given, out_name, error=str(err)))
 
 

@@ -339,7 +339,7 @@ async def wait_for_job(
         await ctx.report(
             ProgressEvent("chunks", result.done + result.failed, total, "chunks", subject=job, detail=detail)
         )
-        if result.state not in ("PENDING", "RUNNING", "SUBMITTING"):
+        if result.state not in ("PENDING", "RUNNING"):
             return result
         await asyncio.sleep(interval)
         interval = min(interval * 1.5, max_poll_seconds)

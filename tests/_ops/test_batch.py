@@ -258,3 +258,28 @@ async def test_an_unknown_job_is_refused_for_status_and_cancel(run_ctx: RunConte
         await _get("job-000000000000", run_ctx)
     with pytest.raises(BatchNotFoundError, match="batch list"):
         await cancel_audio_batch(CancelAudioBatchInput(job="nope"), run_ctx)
+
+
+async def test_a_file_the_files_api_cannot_process_is_listed_and_the_rest_go_on(
+    speech_wav: SpeechAudio, long_speech_wav: SpeechAudio, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    emulator.state.faults.fail_uploads(1, message="cannot process this audio")
+    args = SubmitAudioBatchInput(audio=[str(speech_wav.path), str(long_speech_wav.path)])
+    submitted = await submit_with(
+        args, run_ctx.__class__(settings=run_ctx.settings.with_(max_concurrency=1)), BatchLimits()
+    )
+    assert [f.file for f in submitted.failures] == [str(speech_wav.path)]
+    assert "cannot process this audio" in submitted.failures[0].error
+    assert (await _get(submitted.job, run_ctx)).done == 1
+
+
+async def test_an_api_outage_while_uploading_stops_the_submission_and_submitting_again_includes_every_file(
+    speech_wav: SpeechAudio, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    emulator.state.faults.error(503, operation="upload.start", times=None)
+    args = SubmitAudioBatchInput(audio=[str(speech_wav.path)])
+    with pytest.raises(GeminiAudioError):
+        await submit_audio_batch(args, run_ctx)
+    emulator.state.faults.clear()
+    resubmitted = await submit_audio_batch(args, run_ctx)
+    assert resubmitted.failures == [] and (await _get(resubmitted.job, run_ctx)).done == 1
