@@ -283,3 +283,18 @@ async def test_an_api_outage_while_uploading_stops_the_submission_and_submitting
     emulator.state.faults.clear()
     resubmitted = await submit_audio_batch(args, run_ctx)
     assert resubmitted.failures == [] and (await _get(resubmitted.job, run_ctx)).done == 1
+
+
+async def test_a_long_description_is_asked_per_part_and_the_parts_combined_once(
+    long_speech_wav: SpeechAudio, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    args = SubmitAudioBatchInput(audio=[str(long_speech_wav.path)], operation="describe", format="json")
+    submitted = await submit_with(args, run_ctx, BatchLimits(), Limits(other_chunk_seconds=15.0))
+    status = await _get(submitted.job, run_ctx)
+    again = await _get(submitted.job, run_ctx)
+
+    assert submitted.requests >= 3 and status.done == 1
+    written = Path(status.files[0].output or "").read_text()
+    assert "combined by one interactive request" in written and '"chunks"' in written
+    assert emulator.state.faults.stats.requests["models.generateContent"] == 1  # combining, once
+    assert again.files[0].output == status.files[0].output
