@@ -38,6 +38,7 @@ from ..config import Settings
 from ..context import RunContext
 from ..errors import BatchNotFoundError, InvalidArgumentError, PathNotAllowedError
 from ..progress import ProgressEvent
+from ..schemas import TranscribeAudioInput
 from ..urls import is_url, redact_url
 from ._batch_collect import ACTIVE, collect, job_state, part_states, remote_state
 from ._batch_inputs import check_batch_options, expand_inputs, job_options, operation_input
@@ -69,8 +70,9 @@ async def submit_with(
     settings = ctx.settings
     check_batch_options(args)
     model = choose_model(args.model, settings, "transcribe" if args.operation == "transcribe" else "general")
-    if args.operation == "transcribe":
-        check_options(operation_input(args, "-"), model)  # type: ignore[arg-type]
+    sample = operation_input(args, "-")
+    if isinstance(sample, TranscribeAudioInput):
+        check_options(sample, model)
     out_dir = checked_out_dir(args.out_dir, settings)
     inputs = expand_inputs(args.audio, settings)
     store = job_store(settings)
@@ -114,6 +116,11 @@ async def submit_with(
         out_dir=str(out_dir) if out_dir else None,
         failures=failures,
     )
+    if summary.estimated_price_usd is None:
+        summary.notes.append(
+            f"No list price is known here for {model.id}: the estimate is in tokens (a batch bills half the "
+            "interactive price)."
+        )
     if backend is None:
         return summary
     parts = await _write_parts(backend, store, job_id, [(k, lines[k]) for k in keys], limits, ctx)
