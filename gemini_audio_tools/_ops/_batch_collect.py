@@ -20,7 +20,7 @@ from ..batch.jsonl import Reply, read_replies
 from ..batch.schemas import BatchFileResult, GetAudioBatchOutput, JobState, SubmitAudioBatchInput
 from ..batch.store import JobRecord, JobStore, PartRecord, RequestRecord
 from ..context import RunContext
-from ..errors import GeminiAudioError
+from ..errors import BatchNotFoundError, GeminiAudioError
 from ._batch_inputs import operation_input
 from ._batch_results import file_output, write_output
 
@@ -61,7 +61,9 @@ def job_state(states: list[str], cancelled: bool) -> JobState:
 
 
 async def part_states(backend: Backend, store: JobStore, job: JobRecord) -> dict[int, str]:
-    """Each part's state; the results of a part that succeeded are downloaded (once) into the job folder.
+    """Each part's state; the results of a part that succeeded are downloaded (once) into the job folder,
+    after which the part is not asked about again (a batch deleted since, or a results file expired, does
+    not matter). A batch that no longer exists without its results having been fetched counts as FAILED.
 
     Raises:
         GeminiAudioError: the API failed, after retries.
@@ -71,10 +73,16 @@ async def part_states(backend: Backend, store: JobStore, job: JobRecord) -> dict
         if part.batch is None:
             states[part.number] = "SUBMITTING"
             continue
-        remote = await get_batch(backend, part.batch)
+        if part.results is not None and Path(part.results).exists():
+            states[part.number] = "SUCCEEDED"
+            continue
+        try:
+            remote = await get_batch(backend, part.batch)
+        except BatchNotFoundError:
+            states[part.number] = "FAILED"
+            continue
         state = states[part.number] = remote_state(remote)
-        have = part.results is not None and Path(part.results).exists()
-        if state == "SUCCEEDED" and not have and remote.dest is not None and remote.dest.file_name:
+        if state == "SUCCEEDED" and remote.dest is not None and remote.dest.file_name:
             target = store.job_folder(job.id) / f"part-{part.number}.results.jsonl"
             await download_results_to(backend, remote.dest.file_name, target)
             store.update_part(job.id, part.number, results=str(target))

@@ -309,9 +309,14 @@ async def cancel_audio_batch(args: CancelAudioBatchInput, ctx: RunContext) -> Ca
     backend = Backend.from_settings(ctx.settings)
     cancelled = 0
     for part in store.parts(job.id):
-        if part.batch is not None and remote_state(await get_batch(backend, part.batch)) in ACTIVE:
-            await cancel_batch(backend, part.batch)
-            cancelled += 1
+        if part.batch is None or part.results is not None:
+            continue
+        try:
+            if remote_state(await get_batch(backend, part.batch)) in ACTIVE:
+                await cancel_batch(backend, part.batch)
+                cancelled += 1
+        except BatchNotFoundError:
+            continue  # deleted: nothing left to cancel
     states = await part_states(backend, store, job)
     notes = []
     if cancelled or "SUBMITTING" in states.values():

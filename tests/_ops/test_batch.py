@@ -17,6 +17,8 @@ from gemini_audio_tools._ops.batch import (
     submit_with,
 )
 from gemini_audio_tools._ops.transcribe import transcribe_with
+from gemini_audio_tools.backend.batches import delete_batch
+from gemini_audio_tools.backend.client import Backend
 from gemini_audio_tools.batch.jsonl import BatchLimits
 from gemini_audio_tools.batch.schemas import (
     CancelAudioBatchInput,
@@ -298,3 +300,25 @@ async def test_a_long_description_is_asked_per_part_and_the_parts_combined_once(
     assert "combined by one interactive request" in written and '"chunks"' in written
     assert emulator.state.faults.stats.requests["models.generateContent"] == 1  # combining, once
     assert again.files[0].output == status.files[0].output
+
+
+async def test_a_job_whose_batch_was_deleted_keeps_the_results_it_fetched_and_fails_the_rest(
+    speech_wav: SpeechAudio, run_ctx: RunContext, emulator: EmulatorServer
+) -> None:
+    backend = Backend.from_settings(run_ctx.settings)
+    fetched = await submit_audio_batch(SubmitAudioBatchInput(audio=[str(speech_wav.path)]), run_ctx)
+    assert (await _get(fetched.job, run_ctx)).done == 1
+    emulator.state.settings.batch_pending_seconds = 3600
+    waiting = await submit_audio_batch(
+        SubmitAudioBatchInput(audio=[str(speech_wav.path)], format="vtt"), run_ctx
+    )
+    for job in (fetched.job, waiting.job):
+        (part,) = job_store(run_ctx.settings).parts(job)
+        await delete_batch(backend, part.batch or "")
+
+    kept, lost = await _get(fetched.job, run_ctx), await _get(waiting.job, run_ctx)
+    cancelled = await cancel_audio_batch(CancelAudioBatchInput(job=waiting.job), run_ctx)
+
+    assert (kept.state, kept.done) == ("SUCCEEDED", 1)
+    assert (lost.state, lost.failed) == ("FAILED", 1) and "ended FAILED" in (lost.files[0].error or "")
+    assert cancelled.state == "FAILED"
