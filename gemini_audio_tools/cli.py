@@ -25,6 +25,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from ._cli_args import add_operation_arguments, operation_arguments
+from ._cli_batch import add_batch_command, readable_paths, run_batch
 from ._cli_models import add_models_command, run_models
 from ._cli_progress import StderrProgress
 from ._embedded import embedded_emulator
@@ -90,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_flags(parser, in_subcommand=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for op in OPERATIONS.values():
+        if " " in op.command:  # a group's action (`batch submit`), added with its group below
+            continue
         summary = op.description.split("\n\n")[0].replace("\n", " ")
         first = re.split(r"(?<=\.)\s+(?=[A-Z])", summary)[0]
         sub = commands.add_parser(op.command, help=first, description=summary)
@@ -107,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="A short tour of every tool on a bundled sample (no key needed).")
     _add_global_flags(demo, in_subcommand=True)
     _add_global_flags(add_models_command(commands), in_subcommand=True, model=False)
+    for action in add_batch_command(commands):
+        _add_global_flags(action, in_subcommand=True, model=False)
     return parser
 
 
@@ -135,6 +140,12 @@ def run(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr:
                 if args.emulator:
                     settings = stack.enter_context(embedded_emulator(settings))
                 return run_models(settings, as_json=args.json, out=out)
+        if args.command == "batch":
+            with ExitStack() as stack:
+                settings = _settings(args, readable_paths(args))
+                if args.emulator:
+                    settings = stack.enter_context(embedded_emulator(settings))
+                return run_batch(args, settings, out, err)
         op = OPERATIONS[args.operation]
         return _run_operation(op, args, out, err)
     except GeminiAudioError as exc:

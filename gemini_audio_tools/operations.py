@@ -17,6 +17,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .batch.schemas import (
+    CancelAudioBatchInput,
+    CancelAudioBatchOutput,
+    GetAudioBatchInput,
+    GetAudioBatchOutput,
+    SubmitAudioBatchInput,
+    SubmitAudioBatchOutput,
+)
 from .config import Settings
 from .context import ProgressSink, RunContext, no_progress
 from .errors import InvalidArgumentError
@@ -145,6 +153,34 @@ OPERATIONS: dict[str, Operation[Any, Any]] = _registry(
         output_model=AskAboutAudioOutput,
         run=LazyRun("understanding:ask_about_audio"),
         hints=Hints(read_only=True),
+    ),
+    # Batch jobs: their CLI is `gemini-audio batch submit|status|results|cancel|list` (_cli_batch.py).
+    Operation(
+        name="submit_audio_batch",
+        title="Submit an audio batch",
+        cli_name="batch submit",
+        input_model=SubmitAudioBatchInput,
+        output_model=SubmitAudioBatchOutput,
+        run=LazyRun("batch:submit_audio_batch"),
+        hints=Hints(read_only=False, idempotent=True),
+    ),
+    Operation(
+        name="get_audio_batch",
+        title="Get an audio batch",
+        cli_name="batch status",
+        input_model=GetAudioBatchInput,
+        output_model=GetAudioBatchOutput,
+        run=LazyRun("batch:get_audio_batch"),
+        hints=Hints(read_only=True, idempotent=True),
+    ),
+    Operation(
+        name="cancel_audio_batch",
+        title="Cancel an audio batch",
+        cli_name="batch cancel",
+        input_model=CancelAudioBatchInput,
+        output_model=CancelAudioBatchOutput,
+        run=LazyRun("batch:cancel_audio_batch"),
+        hints=Hints(read_only=False, destructive=True, idempotent=True),
     ),
 )
 

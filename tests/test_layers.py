@@ -21,10 +21,17 @@ PACKAGES = ("gemini_audio_tools", "mcp_server")
 LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (5, ("mcp_server", "gemini_audio_tools.cli", "gemini_audio_tools._cli_args", "gemini_audio_tools.demo")),
     (5, ("gemini_audio_tools.langchain", "gemini_audio_tools.declarations", "gemini_audio_tools._embedded")),
-    (5, ("gemini_audio_tools._cli_progress", "gemini_audio_tools._cli_models")),
+    (
+        5,
+        (
+            "gemini_audio_tools._cli_progress",
+            "gemini_audio_tools._cli_models",
+            "gemini_audio_tools._cli_batch",
+        ),
+    ),
     (4, ("gemini_audio_tools.operations", "gemini_audio_tools.kit")),
     (3, ("gemini_audio_tools._ops",)),
-    (2, ("gemini_audio_tools.backend", "gemini_audio_tools.emulator")),
+    (2, ("gemini_audio_tools.backend", "gemini_audio_tools.emulator", "gemini_audio_tools.batch")),
     (1, ("gemini_audio_tools.audio", "gemini_audio_tools.schemas", "gemini_audio_tools.transcripts")),
     (1, ("gemini_audio_tools.transcript_store", "gemini_audio_tools.timecode", "gemini_audio_tools.paths")),
     (1, ("gemini_audio_tools.urls", "gemini_audio_tools.answer_times")),

@@ -96,9 +96,9 @@ def test_hints_are_coherent(op: Operation[Any, Any]) -> None:
         assert op.hints.idempotent, "deleting twice must not be an error"
 
 
-def test_only_inspect_audio_stays_local_and_only_delete_is_destructive() -> None:
+def test_only_inspect_audio_stays_local_and_only_deleting_and_cancelling_are_destructive() -> None:
     assert [op.name for op in OPS if not op.hints.open_world] == ["inspect_audio"]
-    assert [op.name for op in OPS if op.hints.destructive] == ["delete_audio_file"]
+    assert [op.name for op in OPS if op.hints.destructive] == ["delete_audio_file", "cancel_audio_batch"]
     inspect_hints = OPERATIONS["inspect_audio"].hints
     assert inspect_hints.read_only and inspect_hints.idempotent
 

@@ -20,25 +20,29 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from google.genai import types
-
 from ..backend.client import Backend
-from ..backend.generate import add_usage, generate
+from ..backend.generate import add_usage, send_prompt
 from ..backend.model_choice import ModelChoice, choose_model
-from ..backend.prompts import transcribe_prompt, transcript_schema
 from ..backend.retry import Attempts
-from ..backend.transcription import transcribe_native
+from ..backend.transcription import send_native
 from ..context import RunContext
 from ..errors import InvalidArgumentError
 from ..schemas import TranscribeAudioInput, TranscribeAudioOutput
 from ..timecode import Span
 from ..transcript_store import TRANSCRIPTS
-from ..transcripts import paginate, parse_segments, rebase
-from ._chunks import plan_spans_at_pauses, run_chunks
+from ..transcripts import paginate
+from ._chunks import run_chunks
 from ._limits import LIMITS, Limits
-from ._native import native_chunk
 from ._source import LocalAudio, Selection, select_audio
-from ._transcript_parts import ChunkTranscript, Piece, first_page, full_transcript, page_from_store
+from ._transcribe_io import (
+    native_piece,
+    plan_transcript_spans,
+    prompted_piece,
+    transcribe_request,
+    transcript_overlap,
+    transcript_prompt,
+)
+from ._transcript_parts import ChunkTranscript, first_page, full_transcript, page_from_store
 from ._wire import prepare
 
 _MIN_SPLIT_SECONDS = 2.0
@@ -104,54 +108,34 @@ async def _transcribe(
         stored = TRANSCRIPTS.find(key, selection.span.start)
         if stored is not None:
             return page_from_store(args, stored.output, stored.uri, selection.range, limits.page_chars)
-    timed = args.mode == "verbatim"
-    chunk_seconds = limits.transcript_chunk_limit(choice, timed=timed)
-    wanted = limits.speaker_overlap_seconds if args.speakers else limits.overlap_seconds
-    overlap = min(wanted, chunk_seconds / 4) if timed else 0.0
-    spans = await plan_spans_at_pauses(
-        selection,
-        chunk_seconds,
-        overlap,
-        "a transcript",
-        hard_max_seconds=limits.transcript_hard_limit(choice, timed=timed),
-    )
+    overlap = transcript_overlap(args, choice, limits)
+    spans = await plan_transcript_spans(selection, args, choice, limits)
     single = len(spans) == 1
 
     async def once(span: Span, part: Selection, attempts: Attempts) -> tuple[ChunkTranscript, bool]:
         """One request for ``span``; True when the reply was cut at the output-token limit."""
-        if choice.native_transcription:
-            async with prepare(backend, part, prompt="", ctx=ctx) as prepared:
-                reply = await transcribe_native(
-                    backend,
-                    prepared.part,
-                    model=choice,
-                    config=_native_config(args),
-                    action=f"transcribing {part.source.name} {span.label}",
-                    attempts=attempts,
-                    file_name=prepared.file_name,
-                    max_output_tokens=limits.max_output_tokens,
-                )
-            chunk = native_chunk(reply, prepared.offset, span, timed=timed, speakers=args.speakers)
-            chunk.sent.append(prepared.sent)
-            return chunk, reply.finish_reason == "MAX_TOKENS"
-        base_prompt = _prompt(args, None)
-        async with prepare(backend, part, prompt=base_prompt, ctx=ctx) as prepared:
-            result = await generate(
-                backend,
-                _prompt(args, prepared.range_hint),
-                model=choice,
-                light=True,
-                audio=prepared.part,
-                action=f"transcribing {part.source.name} {span.label}",
-                schema=transcript_schema(speakers=args.speakers),
-                attempts=attempts,
-                file_name=prepared.file_name,
+        prompt = "" if choice.native_transcription else transcript_prompt(args, None)
+        action = f"transcribing {part.source.name} {span.label}"
+        async with prepare(backend, part, prompt=prompt, ctx=ctx) as prepared:
+            request = transcribe_request(
+                args,
+                choice,
+                prepared.part,
+                range_hint=prepared.range_hint,
                 max_output_tokens=limits.max_output_tokens,
             )
-        segments = rebase(parse_segments(result.text), prepared.offset, span.start, span.end)
-        chunk = ChunkTranscript([Piece(span, segments)], result.usage, model_version=result.model_version)
+            if choice.native_transcription:
+                reply = await send_native(
+                    backend, request, action=action, attempts=attempts, file_name=prepared.file_name
+                )
+                chunk, finish = native_piece(reply, prepared.offset, span, args), reply.finish_reason
+            else:
+                result = await send_prompt(
+                    backend, request, action=action, attempts=attempts, file_name=prepared.file_name
+                )
+                chunk, finish = prompted_piece(result, prepared.offset, span), result.finish_reason
         chunk.sent.append(prepared.sent)
-        return chunk, result.finish_reason == "MAX_TOKENS"
+        return chunk, finish == "MAX_TOKENS"
 
     async def request(span: Span, part: Selection, attempts: Attempts, depth: int) -> ChunkTranscript:
         chunk, cut = await once(span, part, attempts)
@@ -184,30 +168,6 @@ async def _transcribe(
         return full
     stored_uri = TRANSCRIPTS.put(key, full, args.format).uri
     return first_page(args, full, page, rest, stored_uri)
-
-
-def _native_config(args: TranscribeAudioInput) -> types.AudioTranscriptionConfig:
-    """What the speech-to-text model is asked for; word times whenever times are possible (verbatim)."""
-    verbatim = args.mode == "verbatim"
-    return types.AudioTranscriptionConfig(
-        language_codes=args.languages or None,
-        custom_vocabulary=args.vocabulary or None,
-        word_timestamp=True if verbatim else None,
-        diarization=True if args.speakers else None,
-        mode=types.AudioTranscriptionConfigMode.VERBATIM
-        if verbatim
-        else types.AudioTranscriptionConfigMode.SMART,
-    )
-
-
-def _prompt(args: TranscribeAudioInput, range_hint: str | None) -> str:
-    return transcribe_prompt(
-        speakers=args.speakers,
-        range_hint=range_hint,
-        languages=args.languages,
-        vocabulary=args.vocabulary,
-        smart=args.mode == "smart",
-    )
 
 
 def _store_key(

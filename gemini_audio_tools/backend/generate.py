@@ -26,7 +26,7 @@ from ..schemas import Usage
 from .cached_contents import cache_gone
 from .client import Backend
 from .model_choice import ModelChoice, model_not_found
-from .prompts import SYSTEM_INSTRUCTION
+from .requests import ModelRequest, prompt_request
 from .retry import Attempts, with_retries
 from .uploads import Upload, WireAudio, upload_file
 
@@ -137,21 +137,40 @@ async def generate(
         ApiError: the model returned no text (e.g. the prompt was blocked).
         GeminiAudioError: the request failed, after retries.
     """
-    config = types.GenerateContentConfig(
-        system_instruction=None if cached_content else SYSTEM_INSTRUCTION,
-        cached_content=cached_content,
-        response_mime_type="application/json" if schema is not None else None,
-        response_json_schema=schema,
+    request = prompt_request(
+        model,
+        prompt,
+        audio=audio,
+        schema=schema,
         max_output_tokens=max_output_tokens,
-        thinking_config=model.thinking(light),
+        light=light,
+        cached_content=cached_content,
     )
-    parts = [audio] if audio is not None else []
-    contents = [types.Content(role="user", parts=[*parts, types.Part.from_text(text=prompt)])]
+    return await send_prompt(backend, request, action=action, attempts=attempts, file_name=file_name)
+
+
+async def send_prompt(
+    backend: Backend,
+    request: ModelRequest,
+    *,
+    action: str,
+    attempts: Attempts | None = None,
+    file_name: str | None = None,
+) -> Generation:
+    """Send a request built by :func:`~.requests.prompt_request`; its reply read by :func:`generation_of`.
+
+    Raises:
+        UnavailableModelError: the API does not serve the model (retired or unknown).
+        CachedContentNotFoundError: the request's context cache expired or was deleted.
+        ApiError: the model returned no text (e.g. the prompt was blocked).
+        GeminiAudioError: the request failed, after retries.
+    """
+    model, cached_content = request.model, request.config.cached_content
 
     async def call() -> types.GenerateContentResponse:
         try:
             return await backend.client.aio.models.generate_content(
-                model=model.id, contents=contents, config=config
+                model=model.id, contents=request.contents, config=request.config
             )
         except genai_errors.ClientError as exc:
             if cached_content and cache_gone(exc):
@@ -168,6 +187,15 @@ async def generate(
         file_name=file_name,
         attempts=attempts,
     )
+    return generation_of(response, action)
+
+
+def generation_of(response: types.GenerateContentResponse, action: str) -> Generation:
+    """The text, finish reason, usage and answering model of a reply (interactive, or a batch's line).
+
+    Raises:
+        ApiError: the reply has no candidate, or no text and a finish reason other than STOP / MAX_TOKENS.
+    """
     candidate = response.candidates[0] if response.candidates else None
     finish = candidate.finish_reason.value if candidate is not None and candidate.finish_reason else "STOP"
     text = response.text or ""

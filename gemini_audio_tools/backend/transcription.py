@@ -19,6 +19,7 @@ from ..schemas import Usage
 from .client import Backend
 from .generate import usage_from, with_model
 from .model_choice import ModelChoice
+from .requests import ModelRequest, native_request
 from .retry import Attempts
 
 _DURATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)s\s*$")
@@ -96,18 +97,45 @@ async def transcribe_native(
         ApiError: the reply is blocked or has no candidate.
         GeminiAudioError: the request failed, after retries.
     """
-    request = types.GenerateContentConfig(
-        audio_transcription_config=config, max_output_tokens=max_output_tokens
-    )
-    contents = [types.Content(role="user", parts=[audio])]
+    request = native_request(model, audio, config, max_output_tokens=max_output_tokens)
+    return await send_native(backend, request, action=action, attempts=attempts, file_name=file_name)
+
+
+async def send_native(
+    backend: Backend,
+    request: ModelRequest,
+    *,
+    action: str,
+    attempts: Attempts | None = None,
+    file_name: str | None = None,
+) -> NativeTranscript:
+    """Send a request built by :func:`~.requests.native_request`; its reply read by :func:`native_of`.
+
+    Raises:
+        UnavailableModelError: the API does not serve the model.
+        ApiError: the reply is blocked or has no candidate.
+        GeminiAudioError: the request failed, after retries.
+    """
+    model = request.model
     response = await with_model(
         model,
-        lambda: backend.client.aio.models.generate_content(model=model.id, contents=contents, config=request),
+        lambda: backend.client.aio.models.generate_content(
+            model=model.id, contents=request.contents, config=request.config
+        ),
         backend,
         action=action,
         file_name=file_name,
         attempts=attempts,
     )
+    return native_of(response, action)
+
+
+def native_of(response: types.GenerateContentResponse, action: str) -> NativeTranscript:
+    """The utterances of a speech-to-text reply (interactive, or a batch's line).
+
+    Raises:
+        ApiError: the reply has no candidate, or it stopped for a reason other than STOP / MAX_TOKENS.
+    """
     candidate = response.candidates[0] if response.candidates else None
     finish = candidate.finish_reason.value if candidate is not None and candidate.finish_reason else "STOP"
     if candidate is None or finish not in ("STOP", "MAX_TOKENS"):

@@ -22,8 +22,8 @@ from gemini_audio_tools import Settings
 from gemini_audio_tools.demo import SAMPLES_DIR
 from gemini_audio_tools.emulator.server import EmulatorServer
 from gemini_audio_tools.langchain import GeminiAudioTool
-from gemini_audio_tools.operations import OPERATIONS
-from tests._examples import example_for
+from gemini_audio_tools.operations import OPERATIONS, call_operation_sync
+from tests._examples import NEEDS_A_JOB, example_for
 from tests.fixtures.emulator import TEST_API_KEY
 
 
@@ -63,6 +63,8 @@ class _Integration(ToolsIntegrationTests):
         settings = Settings(
             api_key=TEST_API_KEY, base_url=emulator.base_url, allowed_dirs=(SAMPLES_DIR,), cache_dir=tmp_path
         )
+        if self.operation in NEEDS_A_JOB:
+            call_operation_sync("submit_audio_batch", example_for("submit_audio_batch"), settings=settings)
         return GeminiAudioTool(operation=self.operation, settings=settings)  # type: ignore[call-arg]
 
     def test_the_example_call_succeeds_with_the_output_model_as_artifact(self, tool: BaseTool) -> None:

@@ -7,6 +7,7 @@ import json
 from gemini_audio_tools import Settings
 from gemini_audio_tools.kit import compact_schema
 from mcp_server.tools import ToolServer
+from tests._contract import TOOL_NAMES
 
 TOKENS_PER_TOOL = 400
 CHARS_PER_TOKEN = 4
@@ -15,6 +16,7 @@ CHARS_PER_TOKEN = 4
 
 def test_descriptions_and_input_schemas_average_under_400_tokens_a_tool() -> None:
     tools = ToolServer(Settings()).list_tools()
+    assert [t["name"] for t in tools] == TOOL_NAMES  # the 11 tools of the contract, batch tools included
     chars = sum(len(json.dumps({"d": t["description"], "s": t["inputSchema"]})) for t in tools)
     assert chars / CHARS_PER_TOKEN / len(tools) < TOKENS_PER_TOOL
 
