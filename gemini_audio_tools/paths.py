@@ -29,12 +29,16 @@ WIDEN_HINT = (
 FILE_ID_PATTERN = re.compile(r"[a-z0-9-]{1,40}")
 """Files API ids: lowercase letters, digits and dashes, at most 40 characters."""
 
-_REMOTE_URI = re.compile(r"https?://[^/\s]+(?:/[^\s]*)?/(files/[^/?#\s]*)/?(?:[?#][^\s]*)?")
+_REMOTE_URI = re.compile(
+    r"https?://[^/\s]+(?:/[^\s]*)?/v\d+(?:alpha|beta)?/(files/[^/?#\s]*)/?(?:[?#][^\s]*)?"
+)
+"""A Files API uri: the API's versioned path (``…/v1beta/files/<id>``), so a web URL such as
+``https://cdn.example.com/files/talk.mp3`` is audio to download, not a file name."""
 _FILE_NAME = re.compile(r"files/([^/?#\s]*)")
 
 
 def is_remote_file_ref(audio: str) -> bool:
-    """True if ``audio`` names a Files API file (``files/<id>`` or an http(s) URI ending in ``/files/<id>``).
+    """True if ``audio`` names a Files API file (``files/<id>`` or an http(s) URI ending ``/v…/files/<id>``).
 
     A relative local path that happens to start with ``files/`` counts as remote: the Files API's naming wins,
     and ``./files/x.mp3`` reaches the local file.

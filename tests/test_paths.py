@@ -218,7 +218,7 @@ def test_an_empty_path_or_one_with_a_nul_byte_is_an_invalid_argument(root: Path,
         "https://generativelanguage.googleapis.com/v1beta/files/abc123",
         "https://generativelanguage.googleapis.com/v1/files/abc123",
         "http://127.0.0.1:8123/v1beta/files/abc123",
-        "http://localhost:9/files/abc123",
+        "http://localhost:9/proxy/v1alpha/files/abc123",
     ],
 )
 def test_files_api_names_and_uris_are_remote(ref: str) -> None:
@@ -229,6 +229,14 @@ def test_files_api_names_and_uris_are_remote(ref: str) -> None:
     "ref", ["talk.mp3", "/data/files/abc.mp3", "./files/abc.mp3", "C:\\files\\a.mp3", "~/files/a.mp3", ""]
 )
 def test_local_paths_are_not_remote(ref: str) -> None:
+    assert not is_remote_file_ref(ref)
+
+
+@pytest.mark.parametrize(
+    "ref",
+    ["https://cdn.example.com/files/talk.mp3", "https://example.com/files/abc123", "http://host/files/x"],
+)
+def test_web_urls_with_a_files_folder_are_urls_not_file_names(ref: str) -> None:
     assert not is_remote_file_ref(ref)
 
 

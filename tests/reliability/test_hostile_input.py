@@ -154,7 +154,7 @@ time_codes = st.one_of(
 
 def audio_values(tree: HostileTree) -> st.SearchStrategy[str]:
     traps = [arg for arg, _ in tree.cases().values()]
-    remote = ["files/abc", "files/", "files/../../etc", "https://x/files/zz", "files/" + "a" * 41]
+    remote = ["files/abc", "files/", "files/../../etc", "https://x/v1beta/files/zz", "files/" + "a" * 41]
     known = st.sampled_from(
         [*traps, *remote, *[str(tree.good)] * 8]
     )  # the good file: reach time-code parsing
