@@ -26,7 +26,6 @@ from ..errors import ApiError, GeminiAudioError
 from ..schemas import (
     AskAboutAudioInput,
     AskAboutAudioOutput,
-    ChunkReport,
     DescribeAudioInput,
     DescribeAudioOutput,
     TranscribeAudioInput,
@@ -35,7 +34,7 @@ from ..schemas import (
 )
 from ..timecode import Span
 from ._batch_plan import OperationInput
-from ._chunks import ChunkOutcome, failure_notes
+from ._chunks import ChunkOutcome, chunk_report, failure_notes
 from ._source import LocalAudio, Selection
 from ._transcribe_io import native_piece, prompted_piece
 from ._transcript_parts import ChunkTranscript, full_transcript
@@ -85,19 +84,9 @@ def _span(request: RequestRecord) -> Span:
     return Span(s["start"], s["end"], s["keep_start"], s["keep_end"], int(s["index"]))
 
 
-def _report(span: Span, error: GeminiAudioError | None) -> ChunkReport:
-    return ChunkReport(
-        index=span.index,
-        start_seconds=round(span.start, 3),
-        end_seconds=round(span.end, 3),
-        status="ok" if error is None else "failed",
-        error=None if error is None else str(error),
-    )
-
-
 def _failed(span: Span, reason: str) -> ChunkOutcome[ChunkTranscript] | ChunkOutcome[Generation]:
     error = ApiError(f"The batch request for {span.label} failed: {reason}")
-    return ChunkOutcome(span, _report(span, error), None, error)
+    return ChunkOutcome(span, chunk_report(span, error), None, error)
 
 
 def _transcript_outcome(
@@ -121,10 +110,10 @@ def _transcript_outcome(
             made = generation_of(reply.response, action)
             chunk, finish = prompted_piece(made, request.span["offset"], span), made.finish_reason
     except GeminiAudioError as err:
-        return ChunkOutcome(span, _report(span, err), None, err)
+        return ChunkOutcome(span, chunk_report(span, err), None, err)
     if finish == "MAX_TOKENS":
         cut.append(span)
-    return ChunkOutcome(span, _report(span, None), chunk)
+    return ChunkOutcome(span, chunk_report(span, None), chunk)
 
 
 def _cut_notes(cut: list[Span]) -> list[str]:
@@ -143,8 +132,8 @@ def _text_outcome(request: RequestRecord, reply: Reply, name: str) -> ChunkOutco
     try:
         made = generation_of(reply.response, f"answering about {name} {span.label}")
     except GeminiAudioError as err:
-        return ChunkOutcome(span, _report(span, err), None, err)
-    return ChunkOutcome(span, _report(span, None), made)
+        return ChunkOutcome(span, chunk_report(span, err), None, err)
+    return ChunkOutcome(span, chunk_report(span, None), made)
 
 
 def _raise_if_all_failed(

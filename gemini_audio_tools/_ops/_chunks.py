@@ -158,9 +158,11 @@ async def run_chunks(
             try:
                 value = await work(span, attempts)
             except GeminiAudioError as err:
-                outcome: ChunkOutcome[T] = ChunkOutcome(span, _report(span, attempts, err), None, err)
+                outcome: ChunkOutcome[T] = ChunkOutcome(
+                    span, chunk_report(span, err, attempts.count), None, err
+                )
             else:
-                outcome = ChunkOutcome(span, _report(span, attempts, None), value)
+                outcome = ChunkOutcome(span, chunk_report(span, None, attempts.count), value)
         done += 1
         part = f"chunk {span.index + 1}/{len(spans)} ({span.label})" if len(spans) > 1 else span.label
         detail = f"{what} {part}: {outcome.report.status}"
@@ -176,14 +178,16 @@ async def run_chunks(
     return outcomes
 
 
-def _report(span: Span, attempts: Attempts, error: GeminiAudioError | None) -> ChunkReport:
+def chunk_report(span: Span, error: GeminiAudioError | None, attempts: int = 1) -> ChunkReport:
+    """What the output says about one chunk: where it lies, and whether (and after how many tries) it
+    succeeded."""
     return ChunkReport(
         index=span.index,
         start_seconds=round(span.start, 3),
         end_seconds=round(span.end, 3),
         status="ok" if error is None else "failed",
         error=None if error is None else str(error),
-        attempts=max(1, attempts.count),
+        attempts=max(1, attempts),
     )
 
 

@@ -15,12 +15,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from google.genai import errors as genai_errors
 from google.genai import types
 
 from ..errors import BatchNotFoundError, ServiceUnavailableError
 from .client import Backend
 from .errors import is_transport_error
+from .resources import about, one_page
 from .retry import with_retries
 
 T = TypeVar("T")
@@ -78,10 +78,7 @@ async def list_batches(
         GeminiAudioError: the API failed, after retries.
     """
     config = types.ListBatchJobsConfig(page_size=page_size, page_token=page_token)
-    pager = await with_retries(
-        lambda: backend.client.aio.batches.list(config=config), backend.retry, action="listing batches"
-    )
-    return list(pager.page), pager.config.get("page_token") or None
+    return await one_page(backend, "listing batches", lambda: backend.client.aio.batches.list(config=config))
 
 
 async def cancel_batch(backend: Backend, name: str) -> None:
@@ -146,14 +143,9 @@ async def download_results_to(backend: Backend, file_name: str, destination: Pat
 async def _about(backend: Backend, name: str, action: str, request: Callable[[], Awaitable[T]]) -> T:
     """Run ``request`` about batch ``name``; a 404 (or 403) means the batch does not exist."""
 
-    async def call() -> T:
-        try:
-            return await request()
-        except genai_errors.ClientError as exc:
-            if exc.code in (403, 404) and "key" not in str(exc.message or "").lower():
-                raise BatchNotFoundError(
-                    f"No batch named {name!r} ({exc.message}). Call list_batches to see the existing ones."
-                ) from None
-            raise
+    def missing(message: str | None) -> BatchNotFoundError:
+        return BatchNotFoundError(
+            f"No batch named {name!r} ({message}). Call list_batches to see the existing ones."
+        )
 
-    return await with_retries(call, backend.retry, action=action)
+    return await about(backend, action, request, missing)

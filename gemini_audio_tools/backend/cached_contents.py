@@ -20,6 +20,7 @@ from google.genai import types
 from ..errors import CachedContentNotFoundError, InvalidArgumentError, ServiceUnavailableError
 from .client import Backend
 from .errors import is_transport_error
+from .resources import about, one_page
 from .retry import with_retries
 
 T = TypeVar("T")
@@ -113,10 +114,7 @@ async def list_caches(
         GeminiAudioError: the API failed, after retries.
     """
     config = types.ListCachedContentsConfig(page_size=page_size, page_token=page_token)
-    pager = await with_retries(
-        lambda: backend.client.aio.caches.list(config=config), backend.retry, action="listing caches"
-    )
-    return list(pager.page), pager.config.get("page_token") or None
+    return await one_page(backend, "listing caches", lambda: backend.client.aio.caches.list(config=config))
 
 
 async def update_cache_ttl(backend: Backend, name: str, ttl_seconds: float) -> types.CachedContent:
@@ -149,15 +147,10 @@ async def delete_cache(backend: Backend, name: str) -> None:
 async def _about(backend: Backend, name: str, action: str, request: Callable[[], Awaitable[T]]) -> T:
     """Run ``request`` about cache ``name``; the API answers 403 (or 404) for one that does not exist."""
 
-    async def call() -> T:
-        try:
-            return await request()
-        except genai_errors.ClientError as exc:
-            if exc.code in (403, 404) and "key" not in str(exc.message or "").lower():
-                raise CachedContentNotFoundError(
-                    f"No cache named {name!r} ({exc.message}): it expired or was deleted. Create it again "
-                    "with create_cache, or send the audio without a cache."
-                ) from None
-            raise
+    def missing(message: str | None) -> CachedContentNotFoundError:
+        return CachedContentNotFoundError(
+            f"No cache named {name!r} ({message}): it expired or was deleted. Create it again "
+            "with create_cache, or send the audio without a cache."
+        )
 
-    return await with_retries(call, backend.retry, action=action)
+    return await about(backend, action, request, missing)

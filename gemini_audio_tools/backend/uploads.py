@@ -293,22 +293,30 @@ async def upload_file(backend: Backend, audio: WireAudio, ctx: RunContext) -> Up
             raise
         ready = ProgressEvent("processing", 1, 1, subject=label, detail=f"ready as {file.name}")
         await ctx.report(ready)
-        expires = file.expiration_time or (utc_now() + dt.timedelta(hours=48))
-        backend.cache.put(
-            CacheEntry(
-                sha256=key,
-                name=file.name or "",
-                uri=file.uri or "",
-                mime_type=file.mime_type or mime_type,
-                size_bytes=file.size_bytes or size,
-                expires_at=expires.astimezone(dt.timezone.utc).isoformat(),
-                display_name=display_name,
-                duration_seconds=audio.duration_seconds,
-                source_path=str(audio.origin) if audio.origin is not None else None,
-                source_sha256=origin_sha,
-            )
-        )
+        remember_upload(backend, key, file, audio, source_sha256=origin_sha)
         return Upload(file=file, sha256=sha256, reused=False, duration_seconds=audio.duration_seconds)
+
+
+def remember_upload(
+    backend: Backend, key: str, file: types.File, audio: WireAudio, *, source_sha256: str | None = None
+) -> None:
+    """Record ``file`` (an ACTIVE upload of ``audio``'s bytes) in the dedupe cache under ``key``, so the same
+    bytes are never sent again while it lives."""
+    expires = file.expiration_time or (utc_now() + dt.timedelta(hours=48))
+    backend.cache.put(
+        CacheEntry(
+            sha256=key,
+            name=file.name or "",
+            uri=file.uri or "",
+            mime_type=file.mime_type or audio.mime_type,
+            size_bytes=file.size_bytes or audio.size_bytes,
+            expires_at=expires.astimezone(dt.timezone.utc).isoformat(),
+            display_name=audio.display_name,
+            duration_seconds=audio.duration_seconds,
+            source_path=str(audio.origin) if audio.origin is not None else None,
+            source_sha256=source_sha256,
+        )
+    )
 
 
 async def list_files(

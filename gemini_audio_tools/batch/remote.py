@@ -19,12 +19,13 @@ import datetime as dt
 from google.genai import types
 
 from ..backend.batches import create_batch, list_batches
-from ..backend.cache import CacheEntry, utc_now
+from ..backend.cache import utc_now
 from ..backend.client import Backend
 from ..backend.uploads import (
     Upload,
     WireAudio,
     list_files,
+    remember_upload,
     to_audio_file,
     upload_file,
     upload_key,
@@ -81,28 +82,11 @@ async def _adopt(backend: Backend, key: str, sha: str, wire: WireAudio) -> None:
                     file = await wait_until_active(backend, file)
                 except RemoteFileFailedError:
                     continue
-                _remember(backend, key, file, wire)
+                remember_upload(backend, key, file, wire)
                 return
         seen += len(page)
         if token is None:
             return
-
-
-def _remember(backend: Backend, key: str, file: types.File, wire: WireAudio) -> None:
-    expires = file.expiration_time or (utc_now() + dt.timedelta(hours=48))
-    backend.cache.put(
-        CacheEntry(
-            sha256=key,
-            name=file.name or "",
-            uri=file.uri or "",
-            mime_type=file.mime_type or wire.mime_type,
-            size_bytes=file.size_bytes or wire.size_bytes,
-            expires_at=expires.astimezone(dt.timezone.utc).isoformat(),
-            display_name=wire.display_name,
-            duration_seconds=wire.duration_seconds,
-            source_path=str(wire.origin) if wire.origin is not None else None,
-        )
-    )
 
 
 async def ensure_batch(backend: Backend, store: JobStore, job: str, part: PartRecord, model: str) -> str:
