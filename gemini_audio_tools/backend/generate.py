@@ -165,6 +165,25 @@ async def send_prompt(
         ApiError: the model returned no text (e.g. the prompt was blocked).
         GeminiAudioError: the request failed, after retries.
     """
+    response = await send(backend, request, action=action, attempts=attempts, file_name=file_name)
+    return generation_of(response, action)
+
+
+async def send(
+    backend: Backend,
+    request: ModelRequest,
+    *,
+    action: str,
+    attempts: Attempts | None = None,
+    file_name: str | None = None,
+) -> types.GenerateContentResponse:
+    """One generateContent call for ``request`` with retries; the raw reply (see :func:`send_prompt`).
+
+    Raises:
+        UnavailableModelError: the API does not serve the model (retired or unknown).
+        CachedContentNotFoundError: the request's context cache expired or was deleted.
+        GeminiAudioError: the request failed, after retries.
+    """
     model, cached_content = request.model, request.config.cached_content
 
     async def call() -> types.GenerateContentResponse:
@@ -179,15 +198,7 @@ async def send_prompt(
                 ) from None
             raise
 
-    response = await with_model(
-        model,
-        call,
-        backend,
-        action=action,
-        file_name=file_name,
-        attempts=attempts,
-    )
-    return generation_of(response, action)
+    return await with_model(model, call, backend, action=action, file_name=file_name, attempts=attempts)
 
 
 def generation_of(response: types.GenerateContentResponse, action: str) -> Generation:

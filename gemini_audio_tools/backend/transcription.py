@@ -17,7 +17,7 @@ from google.genai import types
 from ..errors import ApiError
 from ..schemas import Usage
 from .client import Backend
-from .generate import usage_from, with_model
+from .generate import send, usage_from
 from .model_choice import ModelChoice
 from .requests import ModelRequest, native_request
 from .retry import Attempts
@@ -116,17 +116,7 @@ async def send_native(
         ApiError: the reply is blocked or has no candidate.
         GeminiAudioError: the request failed, after retries.
     """
-    model = request.model
-    response = await with_model(
-        model,
-        lambda: backend.client.aio.models.generate_content(
-            model=model.id, contents=request.contents, config=request.config
-        ),
-        backend,
-        action=action,
-        file_name=file_name,
-        attempts=attempts,
-    )
+    response = await send(backend, request, action=action, attempts=attempts, file_name=file_name)
     return native_of(response, action)
 
 
