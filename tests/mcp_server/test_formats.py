@@ -12,13 +12,13 @@ from gemini_audio_tools.emulator.server import EmulatorServer
 from tests import _formats as formats
 from tests.fixtures.audio import FIXTURE_DIR, SpeechAudio
 from tests.fixtures.web import WebServer
-from tests.mcp_server._client import server_env, stdio_session
+from tests.mcp_server._client import server_env, stdio_session, wire
 
 pytest.importorskip("faster_whisper")
 
 
-def _text(result: Any) -> str:
-    return "\n".join(getattr(c, "text", "") for c in result.content)
+def _text(result: dict[str, Any]) -> str:
+    return "\n".join(c.get("text", "") for c in result["content"])
 
 
 async def test_every_container_has_its_exact_duration_and_is_transcribed_by_range(
@@ -33,13 +33,13 @@ async def test_every_container_has_its_exact_duration_and_is_transcribed_by_rang
     async with stdio_session(env) as session:
 
         async def call(tool: str, **arguments: Any) -> dict[str, Any]:
-            result = await session.call_tool(tool, arguments)
-            assert not result.isError and result.structuredContent, (tool, arguments, _text(result))
-            return dict(result.structuredContent)
+            result = wire(await session.call_tool(tool, arguments))
+            assert not result["isError"] and result.get("structuredContent"), (tool, arguments, _text(result))
+            return dict(result["structuredContent"])
 
         async def refused(tool: str, **arguments: Any) -> str:
-            result = await session.call_tool(tool, arguments)
-            assert result.isError, (tool, arguments, result.structuredContent)
+            result = wire(await session.call_tool(tool, arguments))
+            assert result["isError"], (tool, arguments, result.get("structuredContent"))
             return _text(result)
 
         for name in formats.CONTAINERS:
@@ -66,8 +66,8 @@ async def test_a_url_is_transcribed_with_and_without_a_range(
         emulator.base_url, tmp_path / "cache", GEMINI_AUDIO_ALLOWED_HOSTS=f"127.0.0.1:{web.port}"
     )
     async with stdio_session(env) as session:
-        whole = await session.call_tool("transcribe_audio", {"audio": url})
-        part = await session.call_tool("transcribe_audio", {"audio": url, "start": "4", "end": "8"})
-    assert whole.structuredContent and part.structuredContent, (_text(whole), _text(part))
-    formats.check_speech(dict(whole.structuredContent))
-    formats.check_speech(dict(part.structuredContent), 4.0, 8.0)
+        whole = wire(await session.call_tool("transcribe_audio", {"audio": url}))
+        part = wire(await session.call_tool("transcribe_audio", {"audio": url, "start": "4", "end": "8"}))
+    assert whole.get("structuredContent") and part.get("structuredContent"), (_text(whole), _text(part))
+    formats.check_speech(dict(whole["structuredContent"]))
+    formats.check_speech(dict(part["structuredContent"]), 4.0, 8.0)
