@@ -13,3 +13,22 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+_REMEMBERED: dict[tuple[str, int, int, int, int], str] = {}
+_REMEMBERED_MAX = 256
+
+
+def sha256_of_user_file(path: Path) -> str:
+    """:func:`sha256_file`, remembered in this process while the file's identity (inode, size, modification
+    and change times) stays the same: ten questions about one large recording, and the upload behind them,
+    read it once. For the user's files; a temporary file is hashed by :func:`sha256_file`.
+    """
+    stat = path.stat()
+    key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    known = _REMEMBERED.get(key)
+    if known is None:
+        if len(_REMEMBERED) >= _REMEMBERED_MAX:
+            _REMEMBERED.clear()
+        known = _REMEMBERED[key] = sha256_file(path)
+    return known

@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from gemini_audio_tools.hashing import sha256_file
+from gemini_audio_tools.hashing import sha256_file, sha256_of_user_file
 
 
 def test_sha256_file_hashes_the_bytes(tmp_path: Path) -> None:
@@ -17,3 +17,12 @@ def test_sha256_file_reads_files_larger_than_one_block(tmp_path: Path) -> None:
     path = tmp_path / "big.bin"
     path.write_bytes(data)
     assert sha256_file(path) == hashlib.sha256(data).hexdigest()
+
+
+def test_a_remembered_hash_is_new_once_the_file_changes_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "a.wav"
+    path.write_bytes(b"first version")
+    first = sha256_of_user_file(path)
+    assert sha256_of_user_file(path) == first == hashlib.sha256(b"first version").hexdigest()
+    path.write_bytes(b"second version, longer")
+    assert sha256_of_user_file(path) == hashlib.sha256(b"second version, longer").hexdigest()

@@ -30,7 +30,6 @@ import contextlib
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Literal
 
 from .. import models
@@ -43,7 +42,7 @@ from ..backend.prompts import SYSTEM_INSTRUCTION
 from ..backend.retry import Attempts
 from ..context import RunContext
 from ..errors import CachedContentNotFoundError, GeminiAudioError
-from ..hashing import sha256_file
+from ..hashing import sha256_of_user_file
 from ..schemas import CacheMode, Sent
 from ..timecode import format_timecode
 from ..tokens import estimate_audio_tokens, estimate_text_tokens
@@ -105,24 +104,10 @@ async def audio_key(selection: Selection, ctx: RunContext) -> str:
     if isinstance(source, RemoteAudio):
         what = f"file {source.name}"
     else:
-        digest = await asyncio.to_thread(_file_digest, source.path)
+        digest = await asyncio.to_thread(sha256_of_user_file, source.path)
         encoding = encoding_of(source, selection.span, ctx.settings.wire_format)
         what = f"local {digest} {encoding or 'as is'}"
     return hashlib.sha256(what.encode()).hexdigest()
-
-
-_DIGESTS: dict[tuple[str, int, int, int], str] = {}
-"""sha256 by (path, inode, size, mtime): ten questions about a large file hash it once per process."""
-
-
-def _file_digest(path: Path) -> str:
-    stat = path.stat()
-    key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
-    if key not in _DIGESTS:
-        if len(_DIGESTS) >= 256:
-            _DIGESTS.clear()
-        _DIGESTS[key] = sha256_file(path)
-    return _DIGESTS[key]
 
 
 async def ask(

@@ -24,7 +24,7 @@ from ..errors import (
     RemoteFileFailedError,
     RemoteFileNotFoundError,
 )
-from ..hashing import sha256_file
+from ..hashing import sha256_file, sha256_of_user_file
 from ..progress import ProgressEvent, shown_name, upload_reader
 from ..schemas import AudioFile
 from ..sizes import format_size
@@ -219,7 +219,7 @@ async def upload_key(audio: WireAudio) -> tuple[str, str | None]:
     """The cache key of ``audio``'s bytes, and the hash of the user's file they came from (when known)."""
     if audio.origin is None:
         return await asyncio.to_thread(sha256_file, audio.path), None
-    origin_sha = await asyncio.to_thread(sha256_file, audio.origin)
+    origin_sha = await asyncio.to_thread(sha256_of_user_file, audio.origin)
     if audio.encoding is None:
         return origin_sha, origin_sha
     return content_key(audio.origin, audio.encoding, origin_sha), origin_sha

@@ -12,7 +12,6 @@ import pytest
 from gemini_audio_tools._ops._context_cache import (
     CACHE_TTL_SECONDS,
     EXPIRY_MARGIN_SECONDS,
-    _file_digest,
     ask,
     records_for,
 )
@@ -223,12 +222,3 @@ async def test_long_audio_caches_each_chunk_and_sums_the_cached_tokens(
     assert "Context caches per part: 2 read from a cache." in second.notes
     assert second.usage.cached_tokens > 90 * 32  # both chunks' audio, read from their caches
     assert _caches(emulator) == 2
-
-
-def test_a_file_changed_in_place_gets_a_new_key(tmp_path: Path) -> None:
-    path = tmp_path / "a.wav"
-    path.write_bytes(b"first version")
-    first = _file_digest(path)
-    assert _file_digest(path) == first
-    path.write_bytes(b"second version, longer")
-    assert _file_digest(path) != first
