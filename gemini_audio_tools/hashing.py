@@ -22,7 +22,8 @@ _REMEMBERED_MAX = 256
 def sha256_of_user_file(path: Path) -> str:
     """:func:`sha256_file`, remembered in this process while the file's identity (inode, size, modification
     and change times) stays the same: ten questions about one large recording, and the upload behind them,
-    read it once. For the user's files; a temporary file is hashed by :func:`sha256_file`.
+    read it once. Meant for the user's files (a download passes through it too: a new file practically never
+    has an old file's identity); the encoded copies we write ourselves are hashed by :func:`sha256_file`.
     """
     stat = path.stat()
     key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)

@@ -28,7 +28,7 @@ from ..backend.uploads import Upload, WireAudio, content_key
 from ..batch.store import FileRecord, RequestRecord
 from ..context import RunContext
 from ..errors import GeminiAudioError, RemoteFileFailedError
-from ..hashing import sha256_file
+from ..hashing import sha256_of_user_file
 from ..schemas import AskAboutAudioInput, DescribeAudioInput, TranscribeAudioInput
 from ..timecode import Span
 from ..tokens import AUDIO_TOKENS_PER_SECOND
@@ -111,7 +111,7 @@ async def _plan(
         "span": [selection.span.start, selection.span.end],
     }
     planned = PlannedFile(FileRecord(index, given, source.name, out_name, facts=facts))
-    origin_sha = await asyncio.to_thread(sha256_file, source.path)
+    origin_sha = await asyncio.to_thread(sha256_of_user_file, source.path)
     profile = ctx.settings.wire_format
     for span in spans:
         encoding = encoding_of(source, span, profile)

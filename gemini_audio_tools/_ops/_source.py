@@ -34,7 +34,7 @@ from ..backend.model_choice import choose_model
 from ..backend.uploads import get_file, wait_until_active
 from ..context import RunContext
 from ..errors import GeminiAudioError, InvalidTimeRangeError, LocalAudioRequiredError
-from ..hashing import sha256_file
+from ..hashing import sha256_of_user_file
 from ..paths import is_remote_file_ref, normalize_file_name, resolve_local_audio
 from ..progress import ProgressEvent
 from ..schemas import AudioRange
@@ -262,7 +262,7 @@ async def _local_original(backend: Backend, name: str, ctx: RunContext) -> Local
         return None
     try:
         path = resolve_local_audio(entry.source_path, ctx.settings.allowed_dirs)
-        if await asyncio.to_thread(sha256_file, path) != (entry.source_sha256 or entry.sha256):
+        if await asyncio.to_thread(sha256_of_user_file, path) != (entry.source_sha256 or entry.sha256):
             return None
         return await _probe(path)
     except (GeminiAudioError, OSError):
